@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  DATABASE_URL: optionalText,
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  RAMPART_TASK_QUEUE: z.string().min(1).default('rampart'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  RAMPART_DATA_DIR: z.string().min(1).default('.rampart'),
+  RAMPART_POLICY_FILE: optionalText,
+  /** Bearer token required by the HTTP API when set. */
+  RAMPART_API_TOKEN: optionalText,
+  /** Bearer token Alertmanager must send (http_config.authorization) when set. */
+  ALERTMANAGER_WEBHOOK_TOKEN: optionalText,
+  /** Which parts this process runs: everything, or only the worker or the API. */
+  RAMPART_RUN: z.enum(['all', 'worker', 'api']).default('all'),
+});
+
+export type Env = z.output<typeof envSchema> & { dataDir: string };
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once at start-up; errors name the variable (never its value). */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.RAMPART_DATA_DIR) };
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../domain/incident';
+import { durationMs } from './duration';
+
+const severity = z.enum(SEVERITIES);
+
+const severityRule = z.strictObject({
+  acknowledgeWithin: durationMs,
+  statusUpdateEvery: durationMs,
+});
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'holidays are dates written YYYY-MM-DD');
+
+export const incidentPolicySchema = z.strictObject({
+  severities: z.strictObject({
+    SEV1: severityRule,
+    SEV2: severityRule,
+    SEV3: severityRule,
+    SEV4: severityRule,
+  }),
+  escalation: z.strictObject({ chain: z.array(z.string().min(1)).min(1) }),
+  roles: z
+    .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'role names are lower-case words'))
+    .min(1)
+    .refine((roles) => roles.includes('commander'), 'roles must include "commander"'),
+  postmortem: z.strictObject({
+    dueAfterBusinessDays: z.number().int().min(1).max(60),
+    remindBeforeDue: durationMs,
+    overdueRemindEvery: durationMs,
+    holidays: z.array(isoDate).default([]),
+  }),
+});
+
+export const alertmanagerPolicySchema = z.strictObject({
+  severityMap: z.record(z.string(), severity),
+  default: severity,
+});
+
+export const policySchema = z.strictObject({
+  incident: incidentPolicySchema,
+  alertmanager: alertmanagerPolicySchema,
+});
+
+/** Policy as the workflows see it: every duration already in milliseconds. */
+export type Policy = z.output<typeof policySchema>;
+export type IncidentPolicy = z.output<typeof incidentPolicySchema>;
+export type AlertmanagerPolicy = z.output<typeof alertmanagerPolicySchema>;

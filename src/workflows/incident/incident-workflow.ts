@@ -1,0 +1,443 @@
+// Incident Response Plan, as a workflow.
+//
+//   declared -> triaged -> mitigated -> resolved -> postmortem -> closed
+//
+// - An incident must be acknowledged within its severity's window; each missed
+//   window escalates one step up the policy's chain until someone acknowledges.
+// - While it is open, stakeholders get a status update at the severity's
+//   cadence; when one is late the commander is reminded, again at each cadence.
+// - Once resolved, the postmortem is due N business days later; the commander
+//   is told the day before and chased after the due date until it is done.
+// - Severity can change at any time; its rules apply from that moment.
+// - Every change and every reminder is recorded in the timeline and audit log.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { OPEN_STATUSES, type IncidentState, type IncidentStatus, type TimelineKind } from '../../domain/incident';
+import type { NotificationKind } from '../../domain/notification';
+import type { IncidentPolicy } from '../../policy/schema';
+import { iso, nowMs } from '../clock';
+import type { IncidentActivities } from './activities-contract';
+import { addBusinessDays } from './business-days';
+import * as msg from './messages';
+
+const activities = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  // Records and reminders must get through eventually: keep retrying, gently.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function incidentWorkflow(
+  input: msg.DeclareIncidentInput,
+  policy: IncidentPolicy,
+  carriedOver?: IncidentState,
+): Promise<IncidentState> {
+  const state: IncidentState = carriedOver ?? declaredState(input, nowMs());
+  const rules = () => policy.severities[state.severity];
+  const open = OPEN_STATUSES;
+  let changes = 0; // bumped by every handler so the loop re-plans its timers
+
+  // Records are written one after another so an older snapshot never lands last.
+  let recording: Promise<void> = Promise.resolve();
+  function record(kind: TimelineKind, actor: string, text: string): Promise<void> {
+    state.eventCount += 1;
+    const eventId = `${state.id}:${state.eventCount}`;
+    const incident = structuredCloneState(state);
+    const entry = { kind, actor, text, at: iso(nowMs()) };
+    const write = recording.then(() => activities.recordIncidentEvent({ eventId, incident, entry }));
+    recording = write.catch((err: unknown) => log.error('recording an incident event failed', { eventId, err }));
+    return write;
+  }
+
+  function notify(kind: NotificationKind, audience: string[], text: string): Promise<void> {
+    const eventId = `${state.id}:${state.eventCount + 1}:notify`;
+    return activities.deliverNotification({ eventId, incidentId: state.id, kind, audience, text });
+  }
+
+  // Declaration is event 1, before any handler can run.
+  const declared = carriedOver
+    ? Promise.resolve()
+    : (setSeverity(state.severity), record('declared', state.declaredBy, `Declared ${state.severity}: ${state.title}`));
+
+  function change<A extends msg.Actor>(
+    definition: UpdateDefinition<IncidentState, [A]>,
+    allowedFrom: readonly IncidentStatus[],
+    validate: (args: A) => void,
+    apply: (args: A, at: number) => { kind: TimelineKind; text: string },
+  ): void {
+    setHandler(
+      definition,
+      async (args: A) => {
+        const { kind, text } = apply(args, nowMs());
+        changes += 1;
+        await record(kind, args.actor, text);
+        return structuredCloneState(state);
+      },
+      {
+        validator: (args: A) => {
+          if (!args || typeof args.actor !== 'string' || args.actor.trim() === '') reject('an actor is required');
+          if (!allowedFrom.includes(state.status)) {
+            reject(`cannot ${definition.name} an incident that is ${state.status.toLowerCase()}`);
+          }
+          validate(args);
+        },
+      },
+    );
+  }
+
+  const notClosed: IncidentStatus[] = ['DECLARED', 'TRIAGED', 'MITIGATED', 'RESOLVED', 'POSTMORTEM'];
+
+  function acknowledge(actor: string, at: number): void {
+    if (state.acknowledgedAt) return;
+    state.acknowledgedAt = iso(at);
+    state.acknowledgedBy = actor;
+    state.roles.commander ??= actor;
+  }
+
+  change<msg.Actor>(
+    msg.acknowledgeUpdate,
+    open,
+    () => {
+      if (state.acknowledgedAt) reject(`already acknowledged by ${state.acknowledgedBy ?? 'someone'}`);
+    },
+    ({ actor }, at) => {
+      acknowledge(actor, at);
+      return { kind: 'acknowledged', text: `Acknowledged; commander is ${state.roles.commander}` };
+    },
+  );
+
+  change<msg.Actor & { severity?: msg.DeclareIncidentInput['severity'] }>(
+    msg.triageUpdate,
+    ['DECLARED'],
+    ({ severity }) => {
+      if (severity !== undefined && !(severity in policy.severities)) reject(`unknown severity ${severity}`);
+    },
+    ({ actor, severity }, at) => {
+      acknowledge(actor, at);
+      if (severity) setSeverity(severity);
+      state.status = 'TRIAGED';
+      state.triagedAt = iso(at);
+      return { kind: 'triaged', text: `Triaged as ${state.severity}` };
+    },
+  );
+
+  change<msg.Actor & { severity: msg.DeclareIncidentInput['severity']; reason?: string }>(
+    msg.setSeverityUpdate,
+    notClosed,
+    ({ severity }) => {
+      if (!(severity in policy.severities)) reject(`unknown severity ${String(severity)}`);
+      if (severity === state.severity) reject(`severity is already ${severity}`);
+    },
+    ({ severity, reason }) => {
+      const from = state.severity;
+      setSeverity(severity);
+      return { kind: 'severity_changed', text: `Severity ${from} -> ${severity}${reason ? `: ${reason}` : ''}` };
+    },
+  );
+
+  change<msg.Actor & { role: string; userId: string }>(
+    msg.assignRoleUpdate,
+    notClosed,
+    ({ role, userId }) => {
+      if (!policy.roles.includes(role)) reject(`unknown role "${role}" (roles: ${policy.roles.join(', ')})`);
+      if (!userId || userId.trim() === '') reject('a user is required');
+    },
+    ({ role, userId }) => {
+      state.roles[role] = userId;
+      return { kind: 'role_assigned', text: `${userId} is ${role}` };
+    },
+  );
+
+  change<msg.Actor & { text: string }>(
+    msg.postStatusUpdate,
+    notClosed,
+    ({ text }) => requireText(text, 'status update'),
+    ({ text }, at) => {
+      state.lastStatusUpdateAt = iso(at);
+      state.statusReminders = 0;
+      if (open.includes(state.status)) state.nextStatusUpdateDue = iso(at + rules().statusUpdateEvery);
+      return { kind: 'status_update', text };
+    },
+  );
+
+  change<msg.Actor & { note?: string }>(
+    msg.mitigateUpdate,
+    ['DECLARED', 'TRIAGED'],
+    () => undefined,
+    ({ actor, note }, at) => {
+      acknowledge(actor, at);
+      state.status = 'MITIGATED';
+      state.mitigatedAt = iso(at);
+      return { kind: 'mitigated', text: note ? `Mitigated: ${note}` : 'Mitigated' };
+    },
+  );
+
+  change<msg.Actor & { note?: string }>(
+    msg.resolveUpdate,
+    open,
+    () => undefined,
+    ({ actor, note }, at) => {
+      acknowledge(actor, at);
+      state.status = 'RESOLVED';
+      state.resolvedAt = iso(at);
+      const due = addBusinessDays(at, policy.postmortem.dueAfterBusinessDays, policy.postmortem.holidays);
+      state.postmortemDueAt = iso(due);
+      return {
+        kind: 'resolved',
+        text: `${note ? `Resolved: ${note}` : 'Resolved'}; postmortem due ${state.postmortemDueAt}`,
+      };
+    },
+  );
+
+  change<msg.Actor>(
+    msg.startPostmortemUpdate,
+    ['RESOLVED'],
+    () => undefined,
+    (_args, at) => {
+      state.status = 'POSTMORTEM';
+      state.postmortemAt = iso(at);
+      return { kind: 'postmortem_started', text: 'Postmortem started' };
+    },
+  );
+
+  change<msg.Actor & { document: string }>(
+    msg.completePostmortemUpdate,
+    ['RESOLVED', 'POSTMORTEM'],
+    ({ document }) => {
+      requireText(document, 'postmortem document', 100_000);
+      if (state.postmortemCompletedAt) reject('the postmortem is already complete');
+    },
+    ({ document }, at) => {
+      if (state.status === 'RESOLVED') {
+        state.status = 'POSTMORTEM';
+        state.postmortemAt = iso(at);
+      }
+      state.postmortemCompletedAt = iso(at);
+      state.postmortemDocument = document;
+      return { kind: 'postmortem_completed', text: 'Postmortem completed' };
+    },
+  );
+
+  change<msg.Actor & { title: string; owner?: string }>(
+    msg.addActionUpdate,
+    ['RESOLVED', 'POSTMORTEM'],
+    ({ title }) => requireText(title, 'action title', 500),
+    ({ title, owner }, at) => {
+      const id = `A${state.actions.length + 1}`;
+      state.actions.push({ id, title, owner, createdAt: iso(at) });
+      return { kind: 'action_added', text: `Follow-up ${id}: ${title}${owner ? ` (owner ${owner})` : ''}` };
+    },
+  );
+
+  change<msg.Actor & { actionId: string }>(
+    msg.completeActionUpdate,
+    ['RESOLVED', 'POSTMORTEM'],
+    ({ actionId }) => {
+      const action = state.actions.find((a) => a.id === actionId);
+      if (!action) reject(`no follow-up action ${actionId}`);
+      if (action?.doneAt) reject(`follow-up action ${actionId} is already done`);
+    },
+    ({ actionId }, at) => {
+      const action = state.actions.find((a) => a.id === actionId);
+      if (action) action.doneAt = iso(at);
+      return { kind: 'action_done', text: `Follow-up ${actionId} done` };
+    },
+  );
+
+  change<msg.Actor>(
+    msg.closeUpdate,
+    ['POSTMORTEM', 'RESOLVED'],
+    () => {
+      if (!state.postmortemCompletedAt) reject('the postmortem must be completed before the incident is closed');
+    },
+    (_args, at) => {
+      state.status = 'CLOSED';
+      state.closedAt = iso(at);
+      const openActions = state.actions.filter((a) => !a.doneAt).length;
+      return { kind: 'closed', text: `Closed${openActions ? ` with ${openActions} follow-up action(s) still open` : ''}` };
+    },
+  );
+
+  setHandler(msg.addNoteSignal, ({ actor, text }) => {
+    if (state.status === 'CLOSED' || typeof text !== 'string' || text.trim() === '') return;
+    void record('note', actor || 'unknown', text.slice(0, 3000));
+  });
+
+  setHandler(msg.alertSignal, ({ status, summary }) => {
+    if (state.status === 'CLOSED') return;
+    const kind = status === 'resolved' ? 'alert_resolved' : 'alert_repeated';
+    void record(kind, 'alertmanager', summary.slice(0, 3000));
+  });
+
+  setHandler(msg.stateQuery, () => structuredCloneState(state));
+
+  // A new severity's windows count from the start (or the last update) but
+  // never push an existing deadline later than the new rule allows.
+  function setSeverity(severity: IncidentState['severity']): void {
+    state.severity = severity;
+    const { acknowledgeWithin, statusUpdateEvery } = rules();
+    if (!state.acknowledgedAt) {
+      const byNewRule =
+        state.escalations === 0 ? Date.parse(state.declaredAt) + acknowledgeWithin : nowMs() + acknowledgeWithin;
+      state.acknowledgeBy = iso(Math.min(byNewRule, Date.parse(state.acknowledgeBy ?? iso(byNewRule))));
+    }
+    if (open.includes(state.status)) {
+      const byNewRule = Date.parse(state.lastStatusUpdateAt ?? state.declaredAt) + statusUpdateEvery;
+      state.nextStatusUpdateDue = iso(Math.min(byNewRule, Date.parse(state.nextStatusUpdateDue ?? iso(byNewRule))));
+    }
+  }
+
+  // --- Timers: one plan, recomputed after every change. ---------------------
+
+  interface Due {
+    at: number;
+    fire: () => Promise<void>;
+  }
+
+  function nextDue(): Due | undefined {
+    const candidates: Due[] = [];
+    if (open.includes(state.status)) {
+      if (!state.acknowledgedAt && state.acknowledgeBy) {
+        candidates.push({ at: Date.parse(state.acknowledgeBy), fire: escalateAcknowledgement });
+      }
+      if (state.nextStatusUpdateDue) {
+        candidates.push({ at: Date.parse(state.nextStatusUpdateDue), fire: remindStatusUpdate });
+      }
+    } else if (state.postmortemDueAt && !state.postmortemCompletedAt && state.status !== 'CLOSED') {
+      candidates.push({ at: postmortemReminderAt(), fire: remindPostmortem });
+    }
+    return candidates.sort((a, b) => a.at - b.at)[0];
+  }
+
+  /** The next occurrence of a repeating deadline; a missed stretch fires once, not once per interval. */
+  function following(previous: string, every: number): string {
+    const next = Date.parse(previous) + every;
+    return iso(next > nowMs() ? next : nowMs() + every);
+  }
+
+  async function escalateAcknowledgement(): Promise<void> {
+    const chain = policy.escalation.chain;
+    const target = chain[Math.min(state.escalations, chain.length - 1)] ?? 'on-call';
+    state.escalations += 1;
+    state.acknowledgeBy = following(state.acknowledgeBy ?? iso(nowMs()), rules().acknowledgeWithin);
+    const text =
+      `${state.id} (${state.severity}) "${state.title}" has not been acknowledged ` +
+      `${minutes(nowMs() - Date.parse(state.declaredAt))} after it was declared; escalating to ${target}.`;
+    await notify('ack_escalation', ['incident-channel', target], text);
+    await record('ack_escalated', 'rampart', text);
+  }
+
+  async function remindStatusUpdate(): Promise<void> {
+    state.statusReminders += 1;
+    state.nextStatusUpdateDue = following(state.nextStatusUpdateDue ?? iso(nowMs()), rules().statusUpdateEvery);
+    const since = state.lastStatusUpdateAt ? 'the last status update' : 'the incident was declared';
+    const text =
+      `${state.id} (${state.severity}): a status update is due; ` +
+      `${minutes(nowMs() - Date.parse(state.lastStatusUpdateAt ?? state.declaredAt))} since ${since}.`;
+    await notify('status_reminder', ['incident-channel', commanderOrOnCall()], text);
+    await record('status_reminder', 'rampart', text);
+  }
+
+  function postmortemReminderAt(): number {
+    const due = Date.parse(state.postmortemDueAt ?? '');
+    const { remindBeforeDue, overdueRemindEvery } = policy.postmortem;
+    const dueSoonAt = due - remindBeforeDue;
+    if (state.postmortemReminders === 0 && dueSoonAt > Date.parse(state.resolvedAt ?? '')) return dueSoonAt;
+    const overdueSent = Math.max(0, state.postmortemReminders - 1);
+    return due + overdueRemindEvery * overdueSent;
+  }
+
+  async function remindPostmortem(): Promise<void> {
+    const due = Date.parse(state.postmortemDueAt ?? '');
+    const now = nowMs();
+    if (state.postmortemReminders === 0 && now < due) {
+      state.postmortemReminders = 1;
+      const text = `${state.id}: the postmortem is due ${state.postmortemDueAt} (in ${minutes(due - now)}).`;
+      await notify('postmortem_reminder', ['incident-channel', commanderOrOnCall()], text);
+      await record('postmortem_reminder', 'rampart', text);
+      return;
+    }
+    // Skipping the "due soon" notice when resolution came too late for it.
+    state.postmortemReminders = Math.max(1, state.postmortemReminders) + 1;
+    const text = `${state.id}: the postmortem is overdue by ${minutes(now - due)} (was due ${state.postmortemDueAt}).`;
+    await notify('postmortem_reminder', ['incident-channel', commanderOrOnCall(), policy.escalation.chain[0] ?? 'on-call'], text);
+    await record('postmortem_reminder', 'rampart', text);
+  }
+
+  function commanderOrOnCall(): string {
+    return state.roles.commander ?? policy.escalation.chain[0] ?? 'on-call';
+  }
+
+  // --- Main loop ------------------------------------------------------------
+
+  await declared;
+
+  while (state.status !== 'CLOSED') {
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await recording;
+      await continueAsNew<typeof incidentWorkflow>(input, policy, state);
+    }
+    const seen = changes;
+    const due = nextDue();
+    if (!due) {
+      await condition(() => changes !== seen);
+    } else if (due.at <= nowMs() || !(await condition(() => changes !== seen, due.at - nowMs()))) {
+      await due.fire();
+    }
+  }
+
+  await condition(allHandlersFinished);
+  await recording;
+  return structuredCloneState(state);
+}
+
+function declaredState(input: msg.DeclareIncidentInput, at: number): IncidentState {
+  return {
+    id: input.id,
+    title: input.title,
+    summary: input.summary ?? '',
+    severity: input.severity,
+    status: 'DECLARED',
+    personalData: input.personalData ?? false,
+    declaredBy: input.declaredBy,
+    source: input.source ?? 'manual',
+    dedupKey: input.dedupKey,
+    roles: {},
+    declaredAt: iso(at),
+    escalations: 0,
+    statusReminders: 0,
+    postmortemReminders: 0,
+    actions: [],
+    eventCount: 0,
+  };
+}
+
+function reject(message: string): never {
+  throw ApplicationFailure.create({ type: msg.INVALID_ACTION, message, nonRetryable: true });
+}
+
+function requireText(text: unknown, what: string, max = 3000): void {
+  if (typeof text !== 'string' || text.trim() === '') reject(`the ${what} is empty`);
+  if ((text as string).length > max) reject(`the ${what} is longer than ${max} characters`);
+}
+
+function minutes(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 60_000));
+  if (total < 120) return `${total} min`;
+  const hours = Math.floor(total / 60);
+  if (hours < 48) return `${hours} h ${total % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+function structuredCloneState(state: IncidentState): IncidentState {
+  return JSON.parse(JSON.stringify(state)) as IncidentState;
+}

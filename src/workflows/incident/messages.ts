@@ -1,0 +1,47 @@
+// The incident workflow's messages, defined once and imported by every caller
+// (API, alert webhook, Slack bot). Every change carries the actor for the
+// timeline and the audit log.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { IncidentState, Severity } from '../../domain/incident';
+
+export interface Actor {
+  actor: string;
+}
+
+export interface DeclareIncidentInput {
+  id: string;
+  title: string;
+  summary?: string;
+  severity: Severity;
+  personalData?: boolean;
+  declaredBy: string;
+  source?: string;
+  dedupKey?: string;
+}
+
+export const acknowledgeUpdate = defineUpdate<IncidentState, [Actor]>('acknowledge');
+export const setSeverityUpdate = defineUpdate<IncidentState, [Actor & { severity: Severity; reason?: string }]>(
+  'setSeverity',
+);
+export const assignRoleUpdate = defineUpdate<IncidentState, [Actor & { role: string; userId: string }]>('assignRole');
+export const postStatusUpdate = defineUpdate<IncidentState, [Actor & { text: string }]>('postStatus');
+export const mitigateUpdate = defineUpdate<IncidentState, [Actor & { note?: string }]>('mitigate');
+export const resolveUpdate = defineUpdate<IncidentState, [Actor & { note?: string }]>('resolve');
+export const startPostmortemUpdate = defineUpdate<IncidentState, [Actor]>('startPostmortem');
+export const completePostmortemUpdate = defineUpdate<IncidentState, [Actor & { document: string }]>(
+  'completePostmortem',
+);
+export const addActionUpdate = defineUpdate<IncidentState, [Actor & { title: string; owner?: string }]>('addAction');
+export const completeActionUpdate = defineUpdate<IncidentState, [Actor & { actionId: string }]>('completeAction');
+export const closeUpdate = defineUpdate<IncidentState, [Actor]>('close');
+
+/** Free-form timeline entries (pinned messages, notes): fire and forget. */
+export const addNoteSignal = defineSignal<[Actor & { text: string }]>('addNote');
+/** The alert that opened the incident fired again or resolved (Alertmanager). */
+export const alertSignal = defineSignal<[{ status: 'firing' | 'resolved'; summary: string }]>('alert');
+
+export const stateQuery = defineQuery<IncidentState>('state');
+
+/** Failure type thrown by update validators; callers map it to a 409. */
+export const INVALID_ACTION = 'InvalidIncidentAction';
+export const triageUpdate = defineUpdate<IncidentState, [Actor & { severity?: Severity }]>('triage');

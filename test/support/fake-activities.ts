@@ -1,0 +1,26 @@
+// In-memory activities for workflow tests: they record what the workflow asked
+// for, so tests can check the policy's timing and wording.
+import type { IncidentNotification } from '../../src/domain/notification';
+import type { IncidentActivities, RecordIncidentEventInput } from '../../src/workflows/incident/activities-contract';
+
+export class RecordingActivities implements IncidentActivities {
+  readonly events: RecordIncidentEventInput[] = [];
+  readonly notifications: IncidentNotification[] = [];
+
+  recordIncidentEvent = async (input: RecordIncidentEventInput): Promise<void> => {
+    this.events.push(input);
+  };
+
+  deliverNotification = async (n: IncidentNotification): Promise<void> => {
+    this.notifications.push(n);
+  };
+
+  /** Timeline entries of one kind, with their offset from declaration in minutes. */
+  entries(kind: string): { minutes: number; text: string }[] {
+    const declared = this.events.find((e) => e.entry.kind === 'declared');
+    const t0 = Date.parse(declared?.entry.at ?? '');
+    return this.events
+      .filter((e) => e.entry.kind === kind)
+      .map((e) => ({ minutes: (Date.parse(e.entry.at) - t0) / 60_000, text: e.entry.text }));
+  }
+}
