@@ -16,6 +16,9 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   RAMPART_DATA_DIR: z.string().min(1).default('.rampart'),
   RAMPART_POLICY_FILE: optionalText,
+  /** Ports of the built-in Temporal dev server (used when TEMPORAL_ADDRESS is unset). */
+  RAMPART_TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  RAMPART_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   /** Bearer token required by the HTTP API when set. */
   RAMPART_API_TOKEN: optionalText,
   /** Bearer token Alertmanager must send (http_config.authorization) when set. */

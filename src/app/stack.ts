@@ -1,0 +1,94 @@
+// Wires the parts together: worker (workflows + activities) and HTTP API over
+// one database and one Temporal client. Used by `npm start`, tests and benches.
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { Notifier } from '../activities/notifiers/notifier';
+import { buildApi } from '../api/server';
+import type { Db } from '../db/client';
+import { IncidentService } from '../incidents/incident-service';
+import type { Policy } from '../policy/schema';
+import { createWorker } from '../temporal/worker';
+
+export interface StackOptions {
+  db: Db;
+  client: Client;
+  workerConnection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  policy: Policy;
+  notifiers: readonly Notifier[];
+  run: 'all' | 'worker' | 'api';
+  api?: { host: string; port: number; apiToken?: string; alertmanagerToken?: string; logger?: boolean };
+}
+
+export interface Stack {
+  incidents: IncidentService;
+  app?: FastifyInstance;
+  /** Base URL of the API when it listens. */
+  apiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const incidents = new IncidentService({
+    client: o.client,
+    db: o.db,
+    incidentPolicy: () => o.policy.incident,
+    taskQueue: o.taskQueue,
+  });
+
+  let worker: Worker | undefined;
+  let workerDone: Promise<void> | undefined;
+  if (o.run !== 'api') {
+    worker = await createWorker({
+      connection: o.workerConnection,
+      namespace: o.namespace,
+      taskQueue: o.taskQueue,
+      db: o.db,
+      notifiers: o.notifiers,
+    });
+    workerDone = worker.run();
+  }
+
+  let app: FastifyInstance | undefined;
+  let apiUrl: string | undefined;
+  if (o.run !== 'worker' && o.api) {
+    app = buildApi({
+      incidents,
+      alertmanagerPolicy: () => o.policy.alertmanager,
+      health: () => health(o.db, o.client),
+      apiToken: o.api.apiToken,
+      alertmanagerToken: o.api.alertmanagerToken,
+      logger: o.api.logger,
+    });
+    apiUrl = await app.listen({ host: o.api.host, port: o.api.port });
+  }
+
+  return {
+    incidents,
+    app,
+    apiUrl,
+    stop: async () => {
+      await app?.close();
+      worker?.shutdown();
+      await workerDone;
+    },
+  };
+}
+
+async function health(db: Db, client: Client): Promise<Record<string, string>> {
+  const check = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      return 'ok';
+    } catch (err) {
+      return `unreachable: ${(err as Error).message.split('\n')[0]}`;
+    }
+  };
+  const [database, temporal] = await Promise.all([
+    check(() => db.$queryRaw`SELECT 1`),
+    check(() => client.workflowService.getSystemInfo({})),
+  ]);
+  return { database, temporal };
+}

@@ -1,0 +1,80 @@
+// `npm start`: Rampart with everything it needs. Without DATABASE_URL and
+// TEMPORAL_ADDRESS it runs an embedded PostgreSQL and a Temporal dev server,
+// both keeping their data under RAMPART_DATA_DIR (default ./.rampart).
+import { mkdirSync } from 'node:fs';
+import { LogNotifier } from './activities/notifiers/log-notifier';
+import { openDatabase } from './app/database';
+import { startStack } from './app/stack';
+import { openTemporal } from './app/temporal';
+import { readEnv } from './config/env';
+import { DEFAULT_POLICY_PATH, loadPolicy } from './policy/load';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  const policyFile = env.RAMPART_POLICY_FILE ?? DEFAULT_POLICY_PATH;
+  const policy = loadPolicy(policyFile);
+  log(`policy: ${policyFile}`);
+  mkdirSync(env.dataDir, { recursive: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => log(`shutdown: ${err.message}`));
+  };
+  try {
+    const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.dataDir, log });
+    stops.push(database.stop);
+    log(`database: ${database.description}`);
+
+    const temporal = await openTemporal({
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      dataDir: env.dataDir,
+      devServerPort: env.RAMPART_TEMPORAL_DEV_PORT,
+      devServerUiPort: env.RAMPART_TEMPORAL_UI_PORT,
+      log,
+    });
+    stops.push(temporal.stop);
+    log(`temporal: ${temporal.address}${temporal.uiUrl ? ` (UI ${temporal.uiUrl})` : ''}`);
+
+    const stack = await startStack({
+      db: database.db,
+      client: temporal.client,
+      workerConnection: temporal.workerConnection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.RAMPART_TASK_QUEUE,
+      policy,
+      notifiers: [new LogNotifier()],
+      run: env.RAMPART_RUN,
+      api: {
+        host: env.HOST,
+        port: env.PORT,
+        apiToken: env.RAMPART_API_TOKEN,
+        alertmanagerToken: env.ALERTMANAGER_WEBHOOK_TOKEN,
+        logger: true,
+      },
+    });
+    stops.push(stack.stop);
+    if (!env.RAMPART_API_TOKEN && stack.apiUrl) log('warning: RAMPART_API_TOKEN is not set; the API accepts any caller');
+    log(`rampart: ${env.RAMPART_RUN === 'worker' ? 'worker running' : `API on ${stack.apiUrl}`}; Ctrl-C to stop`);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`rampart: ${signal} received, shutting down`);
+    void stopAll().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`rampart: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
