@@ -6,6 +6,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WithStartWorkflowOperation,
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
@@ -53,12 +54,15 @@ export class IncidentService {
     for (let attempt = 0; ; attempt += 1) {
       const input: msg.DeclareIncidentInput = { id: newIncidentId(), ...request, ...extra };
       try {
-        const handle = await this.deps.client.workflow.start(incidentWorkflow, {
-          workflowId: input.id,
-          taskQueue: this.deps.taskQueue,
-          args: [input, this.deps.incidentPolicy()],
+        // Start and wait for the declaration to be recorded, in one call.
+        return await this.deps.client.workflow.executeUpdateWithStart(msg.declarationUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation(incidentWorkflow, {
+            workflowId: input.id,
+            taskQueue: this.deps.taskQueue,
+            args: [input, this.deps.incidentPolicy()],
+            workflowIdConflictPolicy: 'FAIL',
+          }),
         });
-        return await handle.query(msg.stateQuery);
       } catch (err) {
         // A random id collided with an existing incident: draw another.
         if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 3) continue;
@@ -162,8 +166,12 @@ export class IncidentService {
   }
 
   async addNote(id: string, args: msg.Actor & { text: string }): Promise<void> {
-    await this.ensureOpen(id);
-    await this.deps.client.workflow.getHandle(id).signal(msg.addNoteSignal, args);
+    try {
+      await this.deps.client.workflow.getHandle(id).signal(msg.addNoteSignal, args);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) await this.ensureOpen(id);
+      throw err;
+    }
   }
 
   /** Live state from the workflow; for incidents no longer in Temporal, the stored record. */

@@ -278,6 +278,10 @@ export async function incidentWorkflow(
   });
 
   setHandler(msg.stateQuery, () => structuredCloneState(state));
+  setHandler(msg.declarationUpdate, async () => {
+    await declared;
+    return structuredCloneState(state);
+  });
 
   // A new severity's windows count from the start (or the last update) but
   // never push an existing deadline later than the new rule allows.

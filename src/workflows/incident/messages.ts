@@ -19,6 +19,8 @@ export interface DeclareIncidentInput {
   dedupKey?: string;
 }
 
+/** Completes once the declaration is recorded: lets a declarer return only after it is durable. */
+export const declarationUpdate = defineUpdate<IncidentState, []>('declaration');
 export const acknowledgeUpdate = defineUpdate<IncidentState, [Actor]>('acknowledge');
 export const setSeverityUpdate = defineUpdate<IncidentState, [Actor & { severity: Severity; reason?: string }]>(
   'setSeverity',

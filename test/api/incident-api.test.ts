@@ -1,0 +1,117 @@
+// The HTTP API against a running stack: real Temporal dev server, real
+// PostgreSQL, the real worker.
+import { eventually } from '../support/eventually';
+import { call, startTestStack, type TestStack } from '../support/stack';
+
+let t: TestStack;
+beforeAll(async () => {
+  t = await startTestStack();
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const post = (path: string, body?: unknown) => call(t.url, 'POST', path, body ?? {});
+const get = (path: string) => call(t.url, 'GET', path);
+
+test('healthz reports the database and Temporal', async () => {
+  const res = await get('/healthz');
+  expect(res).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', temporal: 'ok' } } });
+});
+
+test('an incident runs its whole lifecycle through the API and every step is recorded', async () => {
+  const declared = await post('/incidents', {
+    title: 'Checkout returns 500',
+    severity: 'SEV2',
+    summary: 'Card payments fail',
+    declaredBy: 'U-alice',
+  });
+  expect(declared.status).toBe(201);
+  const id: string = declared.body.id;
+  expect(id).toMatch(/^INC-\d{8}-/);
+  expect(declared.body.status).toBe('DECLARED');
+
+  const steps: [string, unknown][] = [
+    ['acknowledge', { actor: 'U-bob' }],
+    ['triage', { actor: 'U-bob', severity: 'SEV1' }],
+    ['roles', { actor: 'U-bob', role: 'scribe', userId: 'U-carol' }],
+    ['status-updates', { actor: 'U-bob', text: 'Payments provider failing over' }],
+    ['severity', { actor: 'U-bob', severity: 'SEV2', reason: 'only EU affected' }],
+    ['mitigate', { actor: 'U-bob', note: 'traffic moved to backup provider' }],
+    ['resolve', { actor: 'U-bob' }],
+    ['postmortem/start', { actor: 'U-bob' }],
+    ['actions', { actor: 'U-bob', title: 'Alert on provider error rate', owner: 'U-dan' }],
+    ['postmortem/complete', { actor: 'U-bob', document: '# Postmortem\n\nProvider outage.' }],
+    ['actions/A1/done', { actor: 'U-dan' }],
+    ['close', { actor: 'U-bob' }],
+  ];
+  for (const [path, body] of steps) {
+    const res = await post(`/incidents/${id}/${path}`, body);
+    expect({ path, status: res.status }).toEqual({ path, status: 200 });
+  }
+
+  const state = await get(`/incidents/${id}`);
+  expect(state.body).toMatchObject({ status: 'CLOSED', severity: 'SEV2', roles: { commander: 'U-bob', scribe: 'U-carol' } });
+
+  const timeline = await get(`/incidents/${id}/timeline`);
+  expect(timeline.body.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+    'declared',
+    'acknowledged',
+    'triaged',
+    'role_assigned',
+    'status_update',
+    'severity_changed',
+    'mitigated',
+    'resolved',
+    'postmortem_started',
+    'action_added',
+    'postmortem_completed',
+    'action_done',
+    'closed',
+  ]);
+
+  const db = t.database.prisma;
+  const row = await db.incident.findUniqueOrThrow({ where: { id }, include: { roles: true, postmortem: { include: { actions: true } } } });
+  expect(row.status).toBe('CLOSED');
+  for (const at of [row.acknowledgedAt, row.triagedAt, row.mitigatedAt, row.resolvedAt, row.postmortemAt, row.closedAt]) {
+    expect(at).toBeInstanceOf(Date);
+  }
+  expect(row.postmortem?.document).toContain('Provider outage');
+  expect(row.postmortem?.actions).toEqual([expect.objectContaining({ title: 'Alert on provider error rate', owner: 'U-dan', doneAt: expect.any(Date) })]);
+  expect(await db.statusUpdate.count({ where: { incidentId: id } })).toBe(1);
+  expect(await db.auditEvent.count({ where: { entityId: id } })).toBe(13);
+
+  const listed = await get('/incidents?status=all');
+  expect(listed.body.incidents.map((i: { id: string }) => i.id)).toContain(id);
+  const open = await get('/incidents');
+  expect(open.body.incidents.map((i: { id: string }) => i.id)).not.toContain(id);
+
+  const afterClose = await post(`/incidents/${id}/status-updates`, { actor: 'U-bob', text: 'late' });
+  expect(afterClose).toEqual({ status: 409, body: { error: `incident ${id} is closed` } });
+});
+
+test('bad input gets a clear 4xx and changes nothing', async () => {
+  const bad = await post('/incidents', { title: '', severity: 'SEV9', declaredBy: 'U-a', extra: 1 });
+  expect(bad.status).toBe(400);
+  expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['', 'severity', 'title']);
+
+  expect((await get('/incidents/not-an-id')).status).toBe(400);
+  expect(await get('/incidents/INC-20200101-zzzz')).toEqual({ status: 404, body: { error: 'no incident INC-20200101-zzzz' } });
+
+  const { body } = await post('/incidents', { title: 'Disk full', severity: 'SEV3', declaredBy: 'U-a' });
+  const early = await post(`/incidents/${body.id}/close`, { actor: 'U-a' });
+  expect(early).toEqual({ status: 409, body: { error: 'cannot close an incident that is declared' } });
+  const noActor = await post(`/incidents/${body.id}/acknowledge`, {});
+  expect(noActor.status).toBe(400);
+  const timeline = await get(`/incidents/${body.id}/timeline`);
+  expect(timeline.body.timeline).toHaveLength(1);
+});
+
+test('notes are added to the timeline', async () => {
+  const { body } = await post('/incidents', { title: 'Login slow', severity: 'SEV3', declaredBy: 'U-a' });
+  expect((await post(`/incidents/${body.id}/notes`, { actor: 'U-b', text: 'Pinned: graph of p99' })).status).toBe(202);
+  await eventually(async () => {
+    const tl = await get(`/incidents/${body.id}/timeline`);
+    expect(tl.body.timeline[1]).toMatchObject({ kind: 'note', actor: 'U-b', text: 'Pinned: graph of p99' });
+  });
+});
