@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet } }),
-      activities: createActivities({ db: database.db, notifiers: [] }),
+      activities: createActivities({ db: database.db, connectors: [] }),
       maxConcurrentWorkflowTaskExecutions: 100,
     });
     const incidents = new IncidentService({ client: env.client, db: database.db, incidentPolicy: () => loadPolicy().incident, taskQueue });

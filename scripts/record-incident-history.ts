@@ -23,7 +23,11 @@ async function main(): Promise<void> {
       connection: env.nativeConnection,
       taskQueue: 'record',
       workflowBundle: await workflowBundle(),
-      activities: { recordIncidentEvent: async () => undefined, deliverNotification: async () => undefined },
+      activities: {
+        recordIncidentEvent: async () => undefined,
+        publishIncidentEvent: async () => undefined,
+        deliverNotification: async () => undefined,
+      },
     });
     await worker.runUntil(async () => {
       const id = 'INC-20261122-hist';

@@ -2,7 +2,7 @@
 // TEMPORAL_ADDRESS it runs an embedded PostgreSQL and a Temporal dev server,
 // both keeping their data under RAMPART_DATA_DIR (default ./.rampart).
 import { mkdirSync } from 'node:fs';
-import { LogNotifier } from './activities/notifiers/log-notifier';
+import { LogConnector } from './activities/connectors/log-connector';
 import { openDatabase } from './app/database';
 import { startStack } from './app/stack';
 import { openTemporal } from './app/temporal';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.RAMPART_TASK_QUEUE,
       policy,
-      notifiers: [new LogNotifier()],
+      connectors: [new LogConnector()],
       run: env.RAMPART_RUN,
       api: {
         host: env.HOST,

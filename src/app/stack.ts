@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import type { Notifier } from '../activities/notifiers/notifier';
+import type { Connector } from '../activities/connectors/connector';
 import { buildApi } from '../api/server';
 import type { Db } from '../db/client';
 import { IncidentService } from '../incidents/incident-service';
@@ -17,7 +17,7 @@ export interface StackOptions {
   namespace: string;
   taskQueue: string;
   policy: Policy;
-  notifiers: readonly Notifier[];
+  connectors: readonly Connector[];
   run: 'all' | 'worker' | 'api';
   api?: { host: string; port: number; apiToken?: string; alertmanagerToken?: string; logger?: boolean };
 }
@@ -46,7 +46,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       namespace: o.namespace,
       taskQueue: o.taskQueue,
       db: o.db,
-      notifiers: o.notifiers,
+      connectors: o.connectors,
     });
     workerDone = worker.run();
   }

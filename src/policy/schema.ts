@@ -23,6 +23,7 @@ export const incidentPolicySchema = z.strictObject({
     .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'role names are lower-case words'))
     .min(1)
     .refine((roles) => roles.includes('commander'), 'roles must include "commander"'),
+  responders: z.array(z.string().min(1)).default([]),
   postmortem: z.strictObject({
     dueAfterBusinessDays: z.number().int().min(1).max(60),
     remindBeforeDue: durationMs,
@@ -36,12 +37,24 @@ export const alertmanagerPolicySchema = z.strictObject({
   default: severity,
 });
 
+const slackId = (prefix: string) => z.string().regex(new RegExp(`^[${prefix}][A-Z0-9]{2,}$`), `a Slack id starting with ${prefix.split('').join(' or ')}`);
+
+export const slackPolicySchema = z.strictObject({
+  onCallUsers: z.array(slackId('UW')).default([]),
+  onCallUsergroup: slackId('S').nullable().default(null),
+  escalationTargets: z.record(z.string(), slackId('CGUW')).default({}),
+  timelineReaction: z.string().regex(/^[a-z0-9_+-]+$/, 'a reaction name without colons').default('pushpin'),
+  channelPrefix: z.string().regex(/^[a-z0-9-]{1,20}$/, 'lower-case letters, digits and dashes').default('inc'),
+});
+
 export const policySchema = z.strictObject({
   incident: incidentPolicySchema,
   alertmanager: alertmanagerPolicySchema,
+  slack: slackPolicySchema.default(() => slackPolicySchema.parse({})),
 });
 
 /** Policy as the workflows see it: every duration already in milliseconds. */
 export type Policy = z.output<typeof policySchema>;
 export type IncidentPolicy = z.output<typeof incidentPolicySchema>;
 export type AlertmanagerPolicy = z.output<typeof alertmanagerPolicySchema>;
+export type SlackPolicy = z.output<typeof slackPolicySchema>;

@@ -11,6 +11,11 @@ export class RecordingActivities implements IncidentActivities {
     this.events.push(input);
   };
 
+  readonly published: RecordIncidentEventInput[] = [];
+  publishIncidentEvent = async (input: RecordIncidentEventInput): Promise<void> => {
+    this.published.push(input);
+  };
+
   deliverNotification = async (n: IncidentNotification): Promise<void> => {
     this.notifications.push(n);
   };

@@ -5,13 +5,13 @@ import { startStack, type Stack } from '../../src/app/stack';
 import { loadPolicy } from '../../src/policy/load';
 import { startDevEnvironment } from '../../src/temporal/servers';
 import { createTestDatabase, type TestDatabase } from './database';
-import { RecordingNotifier } from './recording-notifier';
+import { RecordingConnector } from './recording-connector';
 
 export interface TestStack {
   stack: Stack;
   env: TestWorkflowEnvironment;
   database: TestDatabase;
-  notifier: RecordingNotifier;
+  connector: RecordingConnector;
   url: string;
   stop(): Promise<void>;
 }
@@ -19,7 +19,7 @@ export interface TestStack {
 export async function startTestStack(api: { apiToken?: string; alertmanagerToken?: string } = {}): Promise<TestStack> {
   const database = await createTestDatabase();
   const env = await startDevEnvironment();
-  const notifier = new RecordingNotifier();
+  const connector = new RecordingConnector();
   const stack = await startStack({
     db: database.prisma,
     client: env.client,
@@ -27,7 +27,7 @@ export async function startTestStack(api: { apiToken?: string; alertmanagerToken
     namespace: 'default',
     taskQueue: `api-test-${process.pid}`,
     policy: loadPolicy(),
-    notifiers: [notifier],
+    connectors: [connector],
     run: 'all',
     api: { host: '127.0.0.1', port: 0, ...api },
   });
@@ -35,7 +35,7 @@ export async function startTestStack(api: { apiToken?: string; alertmanagerToken
     stack,
     env,
     database,
-    notifier,
+    connector,
     url: stack.apiUrl ?? '',
     stop: async () => {
       await stack.stop();

@@ -178,3 +178,41 @@ test('every event gets a distinct, stable idempotency key', async () => {
     expect(acts.events.map((e) => e.entry.kind)).toEqual(['declared', 'role_assigned', 'note', 'acknowledged']);
   });
 });
+
+test('only the commander or the incident-response group may change severity, resolve or close', async () => {
+  const acts = new RecordingActivities();
+  const guarded = { ...policy, responders: ['U-lead'] };
+  await withWorker(env, acts, async (tq) => {
+    const id = 'INC-20261122-perm';
+    started.push(id);
+    const handle = await env.client.workflow.start(incidentWorkflow, {
+      workflowId: id,
+      taskQueue: tq,
+      args: [{ id, title: 'Permissions', severity: 'SEV3', declaredBy: 'U-alice' }, guarded],
+    });
+    const denied = /only the commander or the incident-response group/;
+    await expect(handle.executeUpdate(msg.setSeverityUpdate, { args: [{ actor: 'U-alice', severity: 'SEV1' }] })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(denied) },
+    });
+    await expect(handle.executeUpdate(msg.resolveUpdate, { args: [{ actor: 'U-alice' }] })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(denied) },
+    });
+    // Anyone may acknowledge; the acknowledger becomes commander and may then direct.
+    await handle.executeUpdate(msg.acknowledgeUpdate, { args: [{ actor: 'U-bob' }] });
+    await handle.executeUpdate(msg.setSeverityUpdate, { args: [{ actor: 'U-bob', severity: 'SEV2' }] });
+    await handle.executeUpdate(msg.resolveUpdate, { args: [{ actor: 'U-lead' }] });
+    expect((await handle.query(msg.stateQuery)).status).toBe('RESOLVED');
+  });
+});
+
+test('every recorded event is published to connectors, in order, after it is recorded', async () => {
+  const acts = new RecordingActivities();
+  await withWorker(env, acts, async (tq) => {
+    const handle = await start(tq, 'SEV2');
+    await handle.executeUpdate(msg.acknowledgeUpdate, { args: [{ actor: 'U-a' }] });
+    await handle.executeUpdate(msg.postStatusUpdate, { args: [{ actor: 'U-a', text: 'Looking' }] });
+    await env.sleep(1000);
+    expect(acts.published.map((e) => e.eventId)).toEqual(acts.events.map((e) => e.eventId));
+    expect(acts.published.map((e) => e.entry.kind)).toEqual(['declared', 'acknowledged', 'status_update']);
+  });
+});

@@ -13,5 +13,7 @@ export interface RecordIncidentEventInput {
 
 export interface IncidentActivities {
   recordIncidentEvent(input: RecordIncidentEventInput): Promise<void>;
+  /** Tells the connected systems (Slack...) about a recorded event, in order. */
+  publishIncidentEvent(input: RecordIncidentEventInput): Promise<void>;
   deliverNotification(notification: IncidentNotification): Promise<void>;
 }

@@ -8,7 +8,8 @@
 //   cadence; when one is late the commander is reminded, again at each cadence.
 // - Once resolved, the postmortem is due N business days later; the commander
 //   is told the day before and chased after the due date until it is done.
-// - Severity can change at any time; its rules apply from that moment.
+// - Severity can change at any time; its rules apply from that moment. Only the
+//   commander or the incident-response group may change it, resolve or close.
 // - Every change and every reminder is recorded in the timeline and audit log.
 import {
   ApplicationFailure,
@@ -45,15 +46,23 @@ export async function incidentWorkflow(
   const open = OPEN_STATUSES;
   let changes = 0; // bumped by every handler so the loop re-plans its timers
 
-  // Records are written one after another so an older snapshot never lands last.
+  // Records are written one after another so an older snapshot never lands last;
+  // each is then published to connected systems, also in order, on a chain of its
+  // own so a slow or unreachable Slack never holds up the records.
   let recording: Promise<void> = Promise.resolve();
+  let publishing: Promise<void> = Promise.resolve();
   function record(kind: TimelineKind, actor: string, text: string): Promise<void> {
     state.eventCount += 1;
-    const eventId = `${state.id}:${state.eventCount}`;
-    const incident = structuredCloneState(state);
-    const entry = { kind, actor, text, at: iso(nowMs()) };
-    const write = recording.then(() => activities.recordIncidentEvent({ eventId, incident, entry }));
-    recording = write.catch((err: unknown) => log.error('recording an incident event failed', { eventId, err }));
+    const event = {
+      eventId: `${state.id}:${state.eventCount}`,
+      incident: structuredCloneState(state),
+      entry: { kind, actor, text, at: iso(nowMs()) },
+    };
+    const write = recording.then(() => activities.recordIncidentEvent(event));
+    recording = write.catch((err: unknown) => log.error('recording an incident event failed', { eventId: event.eventId, err }));
+    publishing = Promise.all([publishing, recording])
+      .then(() => activities.publishIncidentEvent(event))
+      .catch((err: unknown) => log.error('publishing an incident event failed', { eventId: event.eventId, err }));
     return write;
   }
 
@@ -67,11 +76,17 @@ export async function incidentWorkflow(
     ? Promise.resolve()
     : (setSeverity(state.severity), record('declared', state.declaredBy, `Declared ${state.severity}: ${state.title}`));
 
+  /** The commander and the incident-response group; anyone when the policy names no group. */
+  function mayDirect(actor: string): boolean {
+    return policy.responders.length === 0 || policy.responders.includes(actor) || state.roles.commander === actor;
+  }
+
   function change<A extends msg.Actor>(
     definition: UpdateDefinition<IncidentState, [A]>,
     allowedFrom: readonly IncidentStatus[],
     validate: (args: A) => void,
     apply: (args: A, at: number) => { kind: TimelineKind; text: string },
+    restricted = false,
   ): void {
     setHandler(
       definition,
@@ -86,6 +101,9 @@ export async function incidentWorkflow(
           if (!args || typeof args.actor !== 'string' || args.actor.trim() === '') reject('an actor is required');
           if (!allowedFrom.includes(state.status)) {
             reject(`cannot ${definition.name} an incident that is ${state.status.toLowerCase()}`);
+          }
+          if (restricted && !mayDirect(args.actor)) {
+            reject(`only the commander or the incident-response group may ${definition.name} this incident`);
           }
           validate(args);
         },
@@ -127,6 +145,7 @@ export async function incidentWorkflow(
       state.triagedAt = iso(at);
       return { kind: 'triaged', text: `Triaged as ${state.severity}` };
     },
+    true,
   );
 
   change<msg.Actor & { severity: msg.DeclareIncidentInput['severity']; reason?: string }>(
@@ -141,6 +160,7 @@ export async function incidentWorkflow(
       setSeverity(severity);
       return { kind: 'severity_changed', text: `Severity ${from} -> ${severity}${reason ? `: ${reason}` : ''}` };
     },
+    true,
   );
 
   change<msg.Actor & { role: string; userId: string }>(
@@ -195,6 +215,7 @@ export async function incidentWorkflow(
         text: `${note ? `Resolved: ${note}` : 'Resolved'}; postmortem due ${state.postmortemDueAt}`,
       };
     },
+    true,
   );
 
   change<msg.Actor>(
@@ -264,6 +285,7 @@ export async function incidentWorkflow(
       const openActions = state.actions.filter((a) => !a.doneAt).length;
       return { kind: 'closed', text: `Closed${openActions ? ` with ${openActions} follow-up action(s) still open` : ''}` };
     },
+    true,
   );
 
   setHandler(msg.addNoteSignal, ({ actor, text }) => {
@@ -388,6 +410,7 @@ export async function incidentWorkflow(
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await recording;
+      await publishing;
       await continueAsNew<typeof incidentWorkflow>(input, policy, state);
     }
     const seen = changes;
@@ -401,6 +424,7 @@ export async function incidentWorkflow(
 
   await condition(allHandlersFinished);
   await recording;
+  await publishing;
   return structuredCloneState(state);
 }
 

@@ -40,6 +40,8 @@ export const DEFAULT_IDENTITY: WorkspaceIdentity = {
 export interface TriggerRecord {
   issuedAt: number;
   used: boolean;
+  /** The user whose click/command the trigger stands for, when the test said. */
+  userId?: string;
 }
 
 export class FakeSlackState {
@@ -55,6 +57,8 @@ export class FakeSlackState {
   readonly homeViews = new Map<string, string>();
   readonly triggers = new Map<string, TriggerRecord>();
   readonly responseUrlPosts = new Map<string, ResponseUrlPost[]>();
+  /** How long an issued trigger_id stays usable for views.open/push (Slack: 3 s). */
+  triggerTtlMs = 3000;
   private readonly counters = new Map<string, number>();
   private lastTsMicros = 0;
 
@@ -79,9 +83,13 @@ export class FakeSlackState {
 
   /** Slack-looking ids (uppercase alphanumerics after a type letter), deterministic per prefix. */
   nextId(prefix: string): string {
-    const n = (this.counters.get(prefix) ?? 0) + 1;
-    this.counters.set(prefix, n);
-    return `${prefix}0${n.toString(36).toUpperCase().padStart(8, '0')}`;
+    return `${prefix}0${this.count(prefix).toString(36).toUpperCase().padStart(8, '0')}`;
+  }
+
+  private count(key: string): number {
+    const n = (this.counters.get(key) ?? 0) + 1;
+    this.counters.set(key, n);
+    return n;
   }
 
   /**
@@ -184,9 +192,9 @@ export class FakeSlackState {
   }
 
   /** A trigger id like the ones Slack puts in interactive payloads ("<n>.<n>.<hex>"). */
-  issueTriggerId(): string {
-    const id = `${this.nowSeconds()}${this.nextId('').slice(1)}.${this.identity.teamId.slice(1)}.${randomBytes(16).toString('hex')}`;
-    this.triggers.set(id, { issuedAt: this.now(), used: false });
+  issueTriggerId(userId?: string): string {
+    const id = `${this.nowSeconds()}${String(this.count('trigger')).padStart(3, '0')}.47445629121.${randomBytes(16).toString('hex')}`;
+    this.triggers.set(id, { issuedAt: this.now(), used: false, ...(userId ? { userId } : {}) });
     return id;
   }
 }

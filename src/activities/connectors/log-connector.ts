@@ -1,11 +1,11 @@
 import type { IncidentNotification } from '../../domain/notification';
-import type { Notifier } from './notifier';
+import type { Connector } from './connector';
 
 /**
  * Writes one structured line per notification. The text stays out of the log
  * (titles can name customers); it is in the incident timeline instead.
  */
-export class LogNotifier implements Notifier {
+export class LogConnector implements Connector {
   readonly name = 'log';
   constructor(private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {}
 
