@@ -54,9 +54,14 @@ async function main(): Promise<void> {
         alertmanagerToken: env.ALERTMANAGER_WEBHOOK_TOKEN,
         logger: true,
       },
+      slack: env.slack ? { ...env.slack, host: env.HOST } : undefined,
     });
     stops.push(stack.stop);
     if (!env.RAMPART_API_TOKEN && stack.apiUrl) log('warning: RAMPART_API_TOKEN is not set; the API accepts any caller');
+    if (stack.slackUrl) log(`slack: request URL ${stack.slackUrl}`);
+    else if (env.slack?.appToken) log('slack: connected in Socket Mode');
+    else log('slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)');
+    if (policy.incident.responders.length === 0) log('warning: policy names no incident responders; anyone may change severity, resolve or close');
     log(`rampart: ${env.RAMPART_RUN === 'worker' ? 'worker running' : `API on ${stack.apiUrl}`}; Ctrl-C to stop`);
   } catch (err) {
     await stopAll();

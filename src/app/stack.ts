@@ -9,6 +9,9 @@ import type { Db } from '../db/client';
 import { IncidentService } from '../incidents/incident-service';
 import type { Policy } from '../policy/schema';
 import { createWorker } from '../temporal/worker';
+import { SlackConnector } from '../activities/connectors/slack-connector';
+import { createSlackBot, type SlackBot } from '../bot/slack-bot';
+import { createSlackWebClient } from '../slack/web-client';
 
 export interface StackOptions {
   db: Db;
@@ -20,6 +23,8 @@ export interface StackOptions {
   connectors: readonly Connector[];
   run: 'all' | 'worker' | 'api';
   api?: { host: string; port: number; apiToken?: string; alertmanagerToken?: string; logger?: boolean };
+  /** Slack on: a connector in the worker, the bot beside the API. */
+  slack?: { botToken: string; signingSecret: string; appToken?: string; port: number; host: string; slackApiUrl?: string };
 }
 
 export interface Stack {
@@ -27,6 +32,8 @@ export interface Stack {
   app?: FastifyInstance;
   /** Base URL of the API when it listens. */
   apiUrl?: string;
+  /** Where Slack posts requests (HTTP mode). */
+  slackUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -46,7 +53,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       namespace: o.namespace,
       taskQueue: o.taskQueue,
       db: o.db,
-      connectors: o.connectors,
+      connectors: o.slack
+        ? [...o.connectors, new SlackConnector(createSlackWebClient(o.slack.botToken, o.slack.slackApiUrl), o.db, o.policy.slack)]
+        : o.connectors,
     });
     workerDone = worker.run();
   }
@@ -65,11 +74,21 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     apiUrl = await app.listen({ host: o.api.host, port: o.api.port });
   }
 
+  let bot: SlackBot | undefined;
+  let slackUrl: string | undefined;
+  if (o.run !== 'worker' && o.slack) {
+    bot = createSlackBot({ incidents, db: o.db, policy: o.policy }, o.slack);
+    const port = await bot.start({ port: o.slack.port, host: o.slack.host });
+    if (port !== undefined) slackUrl = `http://${o.slack.host}:${port}/slack/events`;
+  }
+
   return {
     incidents,
     app,
     apiUrl,
+    slackUrl,
     stop: async () => {
+      await bot?.stop();
       await app?.close();
       worker?.shutdown();
       await workerDone;

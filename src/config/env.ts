@@ -23,11 +23,25 @@ const envSchema = z.object({
   RAMPART_API_TOKEN: optionalText,
   /** Bearer token Alertmanager must send (http_config.authorization) when set. */
   ALERTMANAGER_WEBHOOK_TOKEN: optionalText,
+  /** Slack: set the bot token to turn Slack on. */
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  /** App-level token (xapp-...): Socket Mode, no public URL needed. */
+  SLACK_APP_TOKEN: optionalText,
+  /** HTTP mode: Slack posts to http://HOST:SLACK_PORT/slack/events. */
+  SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Which parts this process runs: everything, or only the worker or the API. */
   RAMPART_RUN: z.enum(['all', 'worker', 'api']).default('all'),
 });
 
-export type Env = z.output<typeof envSchema> & { dataDir: string };
+export type Env = z.output<typeof envSchema> & { dataDir: string; slack?: SlackSettings };
+
+export interface SlackSettings {
+  botToken: string;
+  signingSecret: string;
+  appToken?: string;
+  port: number;
+}
 
 export class ConfigError extends Error {}
 
@@ -38,5 +52,11 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
-  return { ...result.data, dataDir: path.resolve(result.data.RAMPART_DATA_DIR) };
+  const env = result.data;
+  let slack: SlackSettings | undefined;
+  if (env.SLACK_BOT_TOKEN) {
+    if (!env.SLACK_SIGNING_SECRET) throw new ConfigError('invalid configuration: SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN');
+    slack = { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, port: env.SLACK_PORT };
+  }
+  return { ...env, dataDir: path.resolve(env.RAMPART_DATA_DIR), slack };
 }

@@ -60,6 +60,8 @@ export interface IncidentState {
   /** Postmortem reminders sent (the first one is the "due soon" notice). */
   postmortemReminders: number;
   actions: FollowUpAction[];
+  /** Keys of notes already taken (a message pinned and marked counts once). */
+  noteKeys?: string[];
   /** Number of events recorded so far (also the idempotency sequence). */
   eventCount: number;
 }

@@ -165,7 +165,7 @@ export class IncidentService {
     return this.update(id, msg.closeUpdate, args);
   }
 
-  async addNote(id: string, args: msg.Actor & { text: string }): Promise<void> {
+  async addNote(id: string, args: msg.Actor & { text: string; key?: string }): Promise<void> {
     try {
       await this.deps.client.workflow.getHandle(id).signal(msg.addNoteSignal, args);
     } catch (err) {

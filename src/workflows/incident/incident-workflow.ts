@@ -24,6 +24,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { OPEN_STATUSES, type IncidentState, type IncidentStatus, type TimelineKind } from '../../domain/incident';
 import type { NotificationKind } from '../../domain/notification';
+import { mayDirectIncident } from '../../domain/permissions';
 import type { IncidentPolicy } from '../../policy/schema';
 import { iso, nowMs } from '../clock';
 import type { IncidentActivities } from './activities-contract';
@@ -78,7 +79,7 @@ export async function incidentWorkflow(
 
   /** The commander and the incident-response group; anyone when the policy names no group. */
   function mayDirect(actor: string): boolean {
-    return policy.responders.length === 0 || policy.responders.includes(actor) || state.roles.commander === actor;
+    return mayDirectIncident(policy.responders, state.roles.commander, actor);
   }
 
   function change<A extends msg.Actor>(
@@ -288,8 +289,14 @@ export async function incidentWorkflow(
     true,
   );
 
-  setHandler(msg.addNoteSignal, ({ actor, text }) => {
+  const noteKeys = new Set<string>(state.noteKeys ?? []);
+  setHandler(msg.addNoteSignal, ({ actor, text, key }) => {
     if (state.status === 'CLOSED' || typeof text !== 'string' || text.trim() === '') return;
+    if (key) {
+      if (noteKeys.has(key)) return;
+      noteKeys.add(key);
+      state.noteKeys = [...noteKeys];
+    }
     void record('note', actor || 'unknown', text.slice(0, 3000));
   });
 

@@ -37,8 +37,11 @@ export const addActionUpdate = defineUpdate<IncidentState, [Actor & { title: str
 export const completeActionUpdate = defineUpdate<IncidentState, [Actor & { actionId: string }]>('completeAction');
 export const closeUpdate = defineUpdate<IncidentState, [Actor]>('close');
 
-/** Free-form timeline entries (pinned messages, notes): fire and forget. */
-export const addNoteSignal = defineSignal<[Actor & { text: string }]>('addNote');
+/**
+ * Free-form timeline entries (pinned or marked messages, notes): fire and forget.
+ * `key` (e.g. the Slack message) makes repeats of the same note count once.
+ */
+export const addNoteSignal = defineSignal<[Actor & { text: string; key?: string }]>('addNote');
 /** The alert that opened the incident fired again or resolved (Alertmanager). */
 export const alertSignal = defineSignal<[{ status: 'firing' | 'resolved'; summary: string }]>('alert');
 

@@ -1,0 +1,214 @@
+// The Slack app: `/incident` commands, summary buttons, modals, and pinned or
+// marked messages as timeline entries. Every request is acknowledged first
+// (Slack allows 3 s); the work follows, and failures reach the user as plain
+// ephemeral messages. Socket Mode when an app token is given, else HTTP with
+// signature verification.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel, type RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { IncidentActionRejectedError, IncidentNotFoundError } from '../incidents/errors';
+import { ACTION, VIEW } from '../slack/action-ids';
+import { incidentIdOfChannel } from '../slack/incident-channels';
+import { parseIncidentCommand } from './command-parser';
+import { runIncidentCommand, UserFacingError, type BotDeps } from './incident-commands';
+import { declareSubmission, statusSubmission, statusUpdateModal, viewErrors } from './views';
+
+export interface SlackBotOptions {
+  botToken: string;
+  signingSecret: string;
+  /** xapp- token: use Socket Mode (no public URL needed). */
+  appToken?: string;
+  /** For tests: where the Web API is. */
+  slackApiUrl?: string;
+  log?: (line: string) => void;
+}
+
+export interface SlackBot {
+  app: App;
+  /** Starts receiving; returns the HTTP port (undefined in Socket Mode). */
+  start(listen?: { port: number; host: string }): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+/** Plain words for the user; internals only to the log (without personal data). */
+function explain(err: unknown, log: (line: string) => void): string {
+  if (err instanceof UserFacingError || err instanceof IncidentActionRejectedError || err instanceof IncidentNotFoundError) {
+    return `:warning: ${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}`;
+  }
+  log(`slack bot: request failed: ${err instanceof Error ? err.name : 'error'}: ${err instanceof Error ? err.message.split('\n')[0] : ''}`);
+  return ':warning: Something went wrong and nothing was changed. Please try again; if it keeps failing, use the API.';
+}
+
+async function reply(respond: RespondFn, text: string): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBot {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const socketMode = Boolean(options.appToken);
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
+  const app = new App({
+    token: options.botToken,
+    signingSecret: options.signingSecret,
+    ...(socketMode ? { socketMode: true, appToken: options.appToken } : { receiver }),
+    clientOptions: options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : undefined,
+    logLevel: LogLevel.ERROR,
+  });
+
+  // Runs after the ack; any failure becomes an ephemeral message.
+  const safely = async (respond: RespondFn, work: () => Promise<string | undefined>) => {
+    try {
+      const text = await work();
+      if (text) await reply(respond, text);
+    } catch (err) {
+      await reply(respond, explain(err, log)).catch(() => undefined);
+    }
+  };
+
+  app.command('/incident', async ({ command, ack, respond, client }) => {
+    const parsed = parseIncidentCommand(command.text);
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}` });
+      return;
+    }
+    await ack();
+    await safely(respond, () =>
+      runIncidentCommand(deps, parsed.command, {
+        userId: command.user_id,
+        channelId: command.channel_id,
+        triggerId: command.trigger_id,
+        client: client as WebClient,
+      }),
+    );
+  });
+
+  const onButton = (actionId: string, run: (incidentId: string, userId: string, triggerId: string, client: WebClient) => Promise<string | undefined>) =>
+    app.action(actionId, async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+      const triggerId = 'trigger_id' in body && typeof body.trigger_id === 'string' ? body.trigger_id : '';
+      await safely(respond, () => run(value, body.user.id, triggerId, client as WebClient));
+    });
+
+  onButton(ACTION.acknowledge, async (id, actor) => {
+    await deps.incidents.acknowledge(id, { actor });
+    return undefined;
+  });
+  onButton(ACTION.mitigate, async (id, actor) => {
+    await deps.incidents.mitigate(id, { actor });
+    return undefined;
+  });
+  onButton(ACTION.resolve, (id, actor, triggerId, client) =>
+    runIncidentCommandFor(id, actor, triggerId, client, { kind: 'resolve' }),
+  );
+  onButton(ACTION.statusUpdate, async (id, _actor, triggerId, client) => {
+    await client.views.open({ trigger_id: triggerId, view: statusUpdateModal(id) });
+    return undefined;
+  });
+  onButton(ACTION.actionDone, async (value, actor) => {
+    const [id = '', actionId = ''] = value.split('|');
+    await deps.incidents.completeAction(id, { actor, actionId });
+    return undefined;
+  });
+
+  // Button presses go through the same permission checks as the commands.
+  async function runIncidentCommandFor(
+    incidentId: string,
+    userId: string,
+    triggerId: string,
+    client: WebClient,
+    command: Parameters<typeof runIncidentCommand>[1],
+  ) {
+    const channel = await deps.db.slackChannel.findUnique({ where: { incidentId }, select: { channelId: true } });
+    if (!channel) throw new UserFacingError(`No channel is known for ${incidentId}.`);
+    return runIncidentCommand(deps, command, { userId, channelId: channel.channelId, triggerId, client });
+  }
+
+  app.view(VIEW.declare, async ({ ack, view, body, client }) => {
+    const parsed = declareSubmission.safeParse(view.state.values);
+    if (!parsed.success) {
+      await ack({ response_action: 'errors', errors: viewErrors(parsed.error) });
+      return;
+    }
+    await ack();
+    const user = body.user.id;
+    try {
+      const incident = await deps.incidents.declare({ ...parsed.data, declaredBy: user });
+      await client.chat.postMessage({
+        channel: user,
+        text: `Declared ${incident.id} (${incident.severity}) “${incident.title}”. Its channel opens in a moment.`,
+      });
+    } catch (err) {
+      await client.chat.postMessage({ channel: user, text: explain(err, log) }).catch(() => undefined);
+    }
+  });
+
+  app.view(VIEW.statusUpdate, async ({ ack, view, body, client }) => {
+    const text = statusSubmission.parse(view.state.values);
+    if (!text) {
+      await ack({ response_action: 'errors', errors: { text: 'Write what is happening now.' } });
+      return;
+    }
+    await ack();
+    try {
+      await deps.incidents.postStatus(view.private_metadata, { actor: body.user.id, text });
+    } catch (err) {
+      await client.chat.postMessage({ channel: body.user.id, text: explain(err, log) }).catch(() => undefined);
+    }
+  });
+
+  // Pinned messages, and messages marked with the policy's reaction, join the timeline.
+  app.event('pin_added', async ({ event }) => {
+    const incidentId = await incidentIdOfChannel(deps.db, event.channel_id);
+    const message = event.item.message;
+    if (!incidentId || !message?.text || !message.ts) return;
+    if (message.bot_id) return; // Rampart's own summary, or another bot's post
+    await deps.incidents.addNote(incidentId, {
+      actor: event.user,
+      text: `Pinned: ${message.user ? `<@${message.user}> ` : ''}${message.text}`,
+      key: `${event.channel_id}:${message.ts}`,
+    });
+  });
+
+  app.event('reaction_added', async ({ event, client }) => {
+    if (event.reaction !== deps.policy.slack.timelineReaction || event.item.type !== 'message') return;
+    const incidentId = await incidentIdOfChannel(deps.db, event.item.channel);
+    if (!incidentId) return;
+    const found = await client.conversations.history({
+      channel: event.item.channel,
+      latest: event.item.ts,
+      inclusive: true,
+      limit: 1,
+    });
+    const message = found.messages?.find((m) => m.ts === event.item.ts);
+    if (!message?.text) return;
+    await deps.incidents.addNote(incidentId, {
+      actor: event.user,
+      text: `Marked: ${message.user ? `<@${message.user}> ` : ''}${message.text}`,
+      key: `${event.item.channel}:${event.item.ts}`,
+    });
+  });
+
+  app.error(async (err) => {
+    log(`slack bot: ${err.name}: ${err.message.split('\n')[0]}`);
+  });
+
+  let server: Server | undefined;
+  return {
+    app,
+    async start(listen) {
+      if (socketMode) {
+        await app.start();
+        return undefined;
+      }
+      server = (await app.start(listen ?? { port: 3000, host: '127.0.0.1' })) as Server;
+      return (server.address() as AddressInfo).port;
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// The pinned summary of an incident channel: state, severity, roles, deadlines
+// and the buttons for the common actions. Re-rendered after every event.
+import type { KnownBlock } from '@slack/types';
+import { OPEN_STATUSES, type IncidentState } from '../domain/incident';
+import { ACTION } from './action-ids';
+
+const SEVERITY_ICON: Record<string, string> = { SEV1: ':red_circle:', SEV2: ':large_orange_circle:', SEV3: ':large_yellow_circle:', SEV4: ':white_circle:' };
+
+/** Slack's date formatting token: shown in each reader's own time zone. */
+export function slackDate(iso: string | undefined): string {
+  if (!iso) return '—';
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${iso}>`;
+}
+
+export const mention = (user: string | undefined) => (user ? (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user) : '_unassigned_');
+
+export function summaryMessage(s: IncidentState): { text: string; blocks: KnownBlock[] } {
+  const open = OPEN_STATUSES.includes(s.status);
+  const roles = Object.entries(s.roles)
+    .map(([role, user]) => `*${role}*: ${mention(user)}`)
+    .join('   ');
+  const deadlines = [
+    !s.acknowledgedAt && open ? `:alarm_clock: acknowledge by ${slackDate(s.acknowledgeBy)}` : undefined,
+    open && s.nextStatusUpdateDue ? `:loudspeaker: next status update due ${slackDate(s.nextStatusUpdateDue)}` : undefined,
+    s.postmortemDueAt && !s.postmortemCompletedAt ? `:memo: postmortem due ${slackDate(s.postmortemDueAt)}` : undefined,
+    s.escalations > 0 && !s.acknowledgedAt ? `:rotating_light: escalated ${s.escalations}×` : undefined,
+  ].filter(Boolean);
+  const openActions = s.actions.filter((a) => !a.doneAt).length;
+
+  const buttons = [
+    !s.acknowledgedAt && open ? button('Acknowledge', ACTION.acknowledge, s.id, 'primary') : undefined,
+    s.status !== 'CLOSED' ? button('Post status update', ACTION.statusUpdate, s.id) : undefined,
+    s.status === 'DECLARED' || s.status === 'TRIAGED' ? button('Mitigated', ACTION.mitigate, s.id) : undefined,
+    open ? button('Resolve', ACTION.resolve, s.id, 'danger') : undefined,
+  ].filter((b): b is NonNullable<typeof b> => b !== undefined);
+
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `${s.id}: ${s.title}`.slice(0, 150) } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Status*\n${s.status.toLowerCase()}` },
+        { type: 'mrkdwn', text: `*Severity*\n${SEVERITY_ICON[s.severity] ?? ''} ${s.severity}` },
+        { type: 'mrkdwn', text: `*Commander*\n${mention(s.roles.commander)}` },
+        { type: 'mrkdwn', text: `*Declared*\n${slackDate(s.declaredAt)} by ${mention(s.declaredBy)}` },
+      ],
+    },
+  ];
+  if (s.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: s.summary.slice(0, 2900) } });
+  const context = [roles, ...deadlines, openActions ? `:white_check_mark: ${openActions} follow-up action(s) open` : undefined]
+    .filter((x): x is string => Boolean(x))
+    .map((text) => ({ type: 'mrkdwn' as const, text }));
+  if (context.length) blocks.push({ type: 'context', elements: context.slice(0, 10) });
+  if (buttons.length) blocks.push({ type: 'actions', block_id: 'incident_actions', elements: buttons });
+  return { text: `${s.id} [${s.severity}, ${s.status.toLowerCase()}] ${s.title}`, blocks };
+}
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger') {
+  return { type: 'button' as const, text: { type: 'plain_text' as const, text }, action_id: actionId, value, ...(style ? { style } : {}) };
+}
