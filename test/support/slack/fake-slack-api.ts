@@ -59,7 +59,7 @@ export interface RecordedCall {
   encoding: BodyEncoding;
   /** The token the call carried (a test token) and where it was. */
   token: string | undefined;
-  tokenSource: 'header' | 'body' | 'none';
+  tokenSource: 'header' | 'body' | 'both' | 'none';
   /** Epoch milliseconds when the call arrived. */
   at: number;
   status: number;

@@ -13,7 +13,7 @@ export interface ParsedCall {
   /** Arguments with JSON-encoded form fields (blocks, metadata, view, …) decoded. */
   args: Record<string, unknown>;
   token: string | undefined;
-  tokenSource: 'header' | 'body' | 'none';
+  tokenSource: 'header' | 'body' | 'both' | 'none';
 }
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -27,8 +27,11 @@ function mediaType(req: IncomingMessage): string | undefined {
 }
 
 async function bodyArgs(req: IncomingMessage, body: Buffer): Promise<{ encoding: BodyEncoding; values: Record<string, unknown> }> {
-  if (body.length === 0) return { encoding: 'none', values: {} };
   const type = mediaType(req);
+  if (body.length === 0) {
+    // WebClient sends a call without arguments as an empty form body.
+    return { encoding: type === 'application/x-www-form-urlencoded' ? 'form' : type === 'application/json' ? 'json' : 'none', values: {} };
+  }
   if (type === undefined) throw new SlackApiError('missing_post_type');
   if (type === 'application/x-www-form-urlencoded') {
     return { encoding: 'form', values: Object.fromEntries(new URLSearchParams(body.toString('utf8'))) };
@@ -69,7 +72,7 @@ export async function parseCall(req: IncomingMessage, url: URL, body: Buffer): P
     rawArgs,
     args,
     token: bearer ?? bodyToken,
-    tokenSource: bearer ? 'header' : bodyToken ? 'body' : 'none',
+    tokenSource: bearer && bodyToken ? 'both' : bearer ? 'header' : bodyToken ? 'body' : 'none',
   };
 }
 
