@@ -47,39 +47,52 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
-  if (o.run !== 'api') {
-    worker = await createWorker({
-      connection: o.workerConnection,
-      namespace: o.namespace,
-      taskQueue: o.taskQueue,
-      db: o.db,
-      connectors: o.slack
-        ? [...o.connectors, new SlackConnector(createSlackWebClient(o.slack.botToken, o.slack.slackApiUrl), o.db, o.policy.slack)]
-        : o.connectors,
-    });
-    workerDone = worker.run();
-  }
-
   let app: FastifyInstance | undefined;
   let apiUrl: string | undefined;
-  if (o.run !== 'worker' && o.api) {
-    app = buildApi({
-      incidents,
-      alertmanagerPolicy: () => o.policy.alertmanager,
-      health: () => health(o.db, o.client),
-      apiToken: o.api.apiToken,
-      alertmanagerToken: o.api.alertmanagerToken,
-      logger: o.api.logger,
-    });
-    apiUrl = await app.listen({ host: o.api.host, port: o.api.port });
-  }
-
   let bot: SlackBot | undefined;
   let slackUrl: string | undefined;
-  if (o.run !== 'worker' && o.slack) {
-    bot = createSlackBot({ incidents, db: o.db, policy: o.policy }, o.slack);
-    const port = await bot.start({ port: o.slack.port, host: o.slack.host });
-    if (port !== undefined) slackUrl = `http://${o.slack.host}:${port}/slack/events`;
+  const stop = async () => {
+    await bot?.stop().catch(() => undefined);
+    await app?.close();
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await workerDone;
+  };
+
+  try {
+    if (o.run !== 'api') {
+      worker = await createWorker({
+        connection: o.workerConnection,
+        namespace: o.namespace,
+        taskQueue: o.taskQueue,
+        db: o.db,
+        connectors: o.slack
+          ? [...o.connectors, new SlackConnector(createSlackWebClient(o.slack.botToken, o.slack.slackApiUrl), o.db, o.policy.slack)]
+          : o.connectors,
+      });
+      workerDone = worker.run();
+    }
+
+    if (o.run !== 'worker' && o.api) {
+      app = buildApi({
+        incidents,
+        alertmanagerPolicy: () => o.policy.alertmanager,
+        health: () => health(o.db, o.client),
+        apiToken: o.api.apiToken,
+        alertmanagerToken: o.api.alertmanagerToken,
+        logger: o.api.logger,
+      });
+      apiUrl = await app.listen({ host: o.api.host, port: o.api.port });
+    }
+
+    if (o.run !== 'worker' && o.slack) {
+      bot = createSlackBot({ incidents, db: o.db, policy: o.policy }, o.slack);
+      const port = await bot.start({ port: o.slack.port, host: o.slack.host });
+      if (port !== undefined) slackUrl = `http://${o.slack.host}:${port}/slack/events`;
+    }
+  } catch (err) {
+    // A part that fails to start must not leave the others running.
+    await stop().catch(() => undefined);
+    throw err;
   }
 
   return {
@@ -87,12 +100,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     app,
     apiUrl,
     slackUrl,
-    stop: async () => {
-      await bot?.stop();
-      await app?.close();
-      worker?.shutdown();
-      await workerDone;
-    },
+    stop,
   };
 }
 

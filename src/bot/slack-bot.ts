@@ -55,6 +55,8 @@ export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBo
     signingSecret: options.signingSecret,
     ...(socketMode ? { socketMode: true, appToken: options.appToken } : { receiver }),
     clientOptions: options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : undefined,
+    // Socket Mode opens its connection through a client of its own.
+    installerOptions: options.slackApiUrl ? { clientOptions: { slackApiUrl: options.slackApiUrl } } : undefined,
     logLevel: LogLevel.ERROR,
   });
 

@@ -243,3 +243,29 @@ test('plain-words errors: bad input, wrong channel, bad signature', async () => 
   const forged = await sendSigned(url, slashCommand({ userId: BOB, channelId: GENERAL, text: 'list' }), 'wrong-secret');
   expect(forged.status).toBe(401);
 });
+
+test('reminders and escalations go to the incident channel and the escalation target, once, even after a crash between post and record', async () => {
+  const { SlackConnector } = await import('../../src/activities/connectors/slack-connector');
+  const { createSlackWebClient } = await import('../../src/slack/web-client');
+  const policy = loadPolicy();
+  policy.slack.escalationTargets = { 'on-call': ONCALL_CHANNEL };
+  const connector = new SlackConnector(createSlackWebClient('xoxb-test', slack.url), database.prisma, policy.slack);
+  const notification = {
+    eventId: `${incidentId}:99:notify`,
+    incidentId,
+    kind: 'ack_escalation' as const,
+    audience: ['incident-channel', 'on-call'],
+    text: `${incidentId} (SEV1) has not been acknowledged 15 min after it was declared; escalating to on-call.`,
+  };
+  await connector.deliver(notification);
+  await connector.deliver(notification); // an activity retry
+  // A crash after posting but before recording: the message is found again by its metadata.
+  await database.prisma.slackPost.deleteMany({ where: { key: { startsWith: notification.eventId } } });
+  await connector.deliver(notification);
+
+  const inChannel = texts(channelId).filter((t) => t.includes('has not been acknowledged'));
+  const inOnCall = texts(ONCALL_CHANNEL).filter((t) => t.includes('has not been acknowledged'));
+  expect(inChannel).toHaveLength(1);
+  expect(inOnCall).toHaveLength(1);
+  expect(inOnCall[0]).toContain(`<#${channelId}>`);
+});

@@ -56,4 +56,8 @@ export const directoryMethods: Record<string, MethodHandler> = {
   'usergroups.users.list': usergroupUsers,
   'usergroups.list': usergroupList,
   'auth.test': authTest,
+  'apps.connections.open': (ctx) => {
+    if (!ctx.state.socketModeUrl) throw new SlackApiError('socket_mode_not_enabled');
+    return { url: ctx.state.socketModeUrl };
+  },
 };

@@ -57,6 +57,8 @@ export class FakeSlackState {
   readonly homeViews = new Map<string, string>();
   readonly triggers = new Map<string, TriggerRecord>();
   readonly responseUrlPosts = new Map<string, ResponseUrlPost[]>();
+  /** Where apps.connections.open sends Socket Mode clients (set by fake-socket-mode.ts). */
+  socketModeUrl: string | undefined;
   /** How long an issued trigger_id stays usable for views.open/push (Slack: 3 s). */
   triggerTtlMs = 3000;
   private readonly counters = new Map<string, number>();
