@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { createActivities } from '../src/activities';
 import { openDatabase } from '../src/app/database';
 import { makeTempDataDir } from '../src/db/temp-data-dir';
+import { createMailer } from '../src/mail/mailer';
 import { IncidentService } from '../src/incidents/incident-service';
 import { loadPolicy } from '../src/policy/load';
 import { startDevEnvironment } from '../src/temporal/servers';
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet } }),
-      activities: createActivities({ db: database.db, connectors: [] }),
+      activities: createActivities({
+        db: database.db,
+        connectors: [],
+        mail: { mailer: createMailer({ outboxDir: `${temp.dataDir}/outbox`, log: quiet }), from: 'bench@example.com', companyName: 'Bench' },
+      }),
       maxConcurrentWorkflowTaskExecutions: 100,
     });
     const incidents = new IncidentService({ client: env.client, db: database.db, incidentPolicy: () => loadPolicy().incident, taskQueue });

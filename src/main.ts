@@ -2,6 +2,8 @@
 // TEMPORAL_ADDRESS it runs an embedded PostgreSQL and a Temporal dev server,
 // both keeping their data under RAMPART_DATA_DIR (default ./.rampart).
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createMailer } from './mail/mailer';
 import { LogConnector } from './activities/connectors/log-connector';
 import { openDatabase } from './app/database';
 import { startStack } from './app/stack';
@@ -38,7 +40,13 @@ async function main(): Promise<void> {
     stops.push(temporal.stop);
     log(`temporal: ${temporal.address}${temporal.uiUrl ? ` (UI ${temporal.uiUrl})` : ''}`);
 
+    const mailer = createMailer({ smtpUrl: env.SMTP_URL, outboxDir: path.join(env.dataDir, 'outbox'), log });
+    stops.push(() => mailer.close());
+    log(env.SMTP_URL ? 'mail: breach notices go through SMTP_URL' : `mail: no SMTP_URL; breach notices are written to ${path.join(env.dataDir, 'outbox')}`);
+    if (policy.breach.officers.length === 0) log('warning: policy names no privacy/security officers; anyone may verify breaches and approve notices');
+
     const stack = await startStack({
+      mailer,
       db: database.db,
       client: temporal.client,
       workerConnection: temporal.workerConnection,

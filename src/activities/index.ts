@@ -1,5 +1,9 @@
 import type { Db } from '../db/client';
+import type { Mailer } from '../mail/mailer';
+import type { BreachActivities } from '../workflows/breach/activities-contract';
 import type { IncidentActivities } from '../workflows/incident/activities-contract';
+import { createBreachMailActivities } from './breach-mail';
+import { createBreachRecordActivities } from './breach-records';
 import { createConnectorActivities } from './connector-activities';
 import type { Connector } from './connectors/connector';
 import { createIncidentRecordActivities } from './incident-records';
@@ -7,12 +11,16 @@ import { createIncidentRecordActivities } from './incident-records';
 export interface ActivityDeps {
   db: Db;
   connectors: readonly Connector[];
+  /** Breach notices: how mail leaves, and who it is from. */
+  mail: { mailer: Mailer; from: string; companyName: string };
 }
 
 /** All activities, built from their dependencies (injected, so tests can swap them). */
-export function createActivities(deps: ActivityDeps): IncidentActivities {
+export function createActivities(deps: ActivityDeps): IncidentActivities & BreachActivities {
   return {
     ...createIncidentRecordActivities(deps.db),
     ...createConnectorActivities(deps.connectors),
+    ...createBreachRecordActivities(deps.db),
+    ...createBreachMailActivities({ db: deps.db, ...deps.mail }),
   };
 }

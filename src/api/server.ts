@@ -8,9 +8,12 @@ import type { IncidentService } from '../incidents/incident-service';
 import type { AlertmanagerPolicy } from '../policy/schema';
 import { alertFromPayload, alertmanagerPayloadSchema } from './alertmanager';
 import * as body from './schemas';
+import type { BreachService } from '../breach/breach-service';
+import { registerBreachRoutes } from './breach-routes';
 
 export interface ApiDeps {
   incidents: IncidentService;
+  breaches: BreachService;
   alertmanagerPolicy: () => AlertmanagerPolicy;
   /** Returns problems found; empty when healthy. */
   health: () => Promise<Record<string, 'ok' | string>>;
@@ -110,6 +113,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       const { id, actionId } = parse(body.actionParams, req.params);
       return incidents.completeAction(id, { ...parse(body.actorBody, req.body), actionId });
     });
+    registerBreachRoutes(api, { incidents, breaches: deps.breaches, parse });
     api.post('/incidents/:id/notes', async (req, reply) => {
       const { id } = parse(body.incidentIdParams, req.params);
       await incidents.addNote(id, parse(body.textBody, req.body));

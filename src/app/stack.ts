@@ -9,6 +9,8 @@ import type { Db } from '../db/client';
 import { IncidentService } from '../incidents/incident-service';
 import type { Policy } from '../policy/schema';
 import { createWorker } from '../temporal/worker';
+import { BreachService } from '../breach/breach-service';
+import type { Mailer } from '../mail/mailer';
 import { SlackConnector } from '../activities/connectors/slack-connector';
 import { createSlackBot, type SlackBot } from '../bot/slack-bot';
 import { createSlackWebClient } from '../slack/web-client';
@@ -21,6 +23,8 @@ export interface StackOptions {
   taskQueue: string;
   policy: Policy;
   connectors: readonly Connector[];
+  /** Breach notices go out through this; default: the policy's sender, no mail server (tests). */
+  mailer: Mailer;
   run: 'all' | 'worker' | 'api';
   api?: { host: string; port: number; apiToken?: string; alertmanagerToken?: string; logger?: boolean };
   /** Slack on: a connector in the worker, the bot beside the API. */
@@ -41,10 +45,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const incidents = new IncidentService({
     client: o.client,
     db: o.db,
-    incidentPolicy: () => o.policy.incident,
+    incidentPolicy: () => ({ ...o.policy.incident, breach: o.policy.breach }),
     taskQueue: o.taskQueue,
   });
 
+  const breaches = new BreachService({ client: o.client, db: o.db });
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
   let app: FastifyInstance | undefined;
@@ -65,6 +70,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         namespace: o.namespace,
         taskQueue: o.taskQueue,
         db: o.db,
+        mail: { mailer: o.mailer, from: o.policy.breach.senderAddress, companyName: o.policy.breach.companyName },
         connectors: o.slack
           ? [...o.connectors, new SlackConnector(createSlackWebClient(o.slack.botToken, o.slack.slackApiUrl), o.db, o.policy.slack)]
           : o.connectors,
@@ -75,6 +81,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (o.run !== 'worker' && o.api) {
       app = buildApi({
         incidents,
+        breaches,
         alertmanagerPolicy: () => o.policy.alertmanager,
         health: () => health(o.db, o.client),
         apiToken: o.api.apiToken,
@@ -85,7 +92,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
 
     if (o.run !== 'worker' && o.slack) {
-      bot = createSlackBot({ incidents, db: o.db, policy: o.policy }, o.slack);
+      bot = createSlackBot({ incidents, breaches, db: o.db, policy: o.policy }, o.slack);
       const port = await bot.start({ port: o.slack.port, host: o.slack.host });
       if (port !== undefined) slackUrl = `http://${o.slack.host}:${port}/slack/events`;
     }

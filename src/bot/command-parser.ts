@@ -16,7 +16,8 @@ export type IncidentCommand =
   | { kind: 'action-add'; title: string }
   | { kind: 'action-done'; actionId: string }
   | { kind: 'postmortem-done'; document: string }
-  | { kind: 'close' };
+  | { kind: 'close' }
+  | { kind: 'breach'; action: 'suspected' | 'verify' | 'status' | 'approve' };
 
 export type ParseResult = { ok: true; command: IncidentCommand } | { ok: false; error: string };
 
@@ -74,6 +75,12 @@ export function parseIncidentCommand(text: string): ParseResult {
     }
     case 'close':
       return ok({ kind: 'close' });
+    case 'breach': {
+      const action = (rest[0] ?? '').toLowerCase();
+      if (action === 'suspected' || action === 'suspect') return ok({ kind: 'breach', action: 'suspected' });
+      if (action === 'verify' || action === 'status' || action === 'approve') return ok({ kind: 'breach', action });
+      return fail('usage: /incident breach suspected | verify | status | approve');
+    }
     default:
       return fail(`unknown command "${word}". Try /incident help`);
   }
@@ -92,4 +99,6 @@ export const HELP_TEXT = [
   '`/incident timeline` show the timeline',
   '`/incident action add <text>`, `/incident action done A1` follow-up actions',
   '`/incident postmortem done <link or text>`, `/incident close`',
+  '`/incident breach suspected` personal data may be breached; `/incident breach verify` (officer) starts the 24-hour customer notice clock',
+  '`/incident breach status`, `/incident breach approve` (officer) the notice',
 ].join('\n');

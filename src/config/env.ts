@@ -30,6 +30,8 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: optionalText,
   /** HTTP mode: Slack posts to http://HOST:SLACK_PORT/slack/events. */
   SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where breach notices are sent, e.g. smtp://user:pass@mail:587. Unset: .eml files in the outbox. */
+  SMTP_URL: optionalText,
   /** Which parts this process runs: everything, or only the worker or the API. */
   RAMPART_RUN: z.enum(['all', 'worker', 'api']).default('all'),
 });

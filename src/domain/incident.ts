@@ -60,6 +60,16 @@ export interface IncidentState {
   /** Postmortem reminders sent (the first one is the "due soon" notice). */
   postmortemReminders: number;
   actions: FollowUpAction[];
+  /** Personal-data breach: suspected, then verified by an officer (T0). */
+  breach?: {
+    suspectedAt?: string;
+    suspectedBy?: string;
+    verifiedAt?: string;
+    verifiedBy?: string;
+    workflowId?: string;
+    /** Customer notices due (T0 + the contractual window). */
+    notifyBy?: string;
+  };
   /** Keys of notes already taken (a message pinned and marked counts once). */
   noteKeys?: string[];
   /** Number of events recorded so far (also the idempotency sequence). */
@@ -86,4 +96,6 @@ export type TimelineKind =
   | 'alert_resolved'
   | 'ack_escalated'
   | 'status_reminder'
-  | 'postmortem_reminder';
+  | 'postmortem_reminder'
+  | 'breach_suspected'
+  | 'breach_verified';

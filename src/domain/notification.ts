@@ -1,7 +1,15 @@
 // A reminder or escalation the workflow asks to deliver. Connectors (log,
 // Slack, email...) decide how; `eventId` lets each one deliver exactly once.
 
-export type NotificationKind = 'ack_escalation' | 'status_reminder' | 'postmortem_reminder';
+export type NotificationKind =
+  | 'ack_escalation'
+  | 'status_reminder'
+  | 'postmortem_reminder'
+  | 'breach_reminder'
+  | 'breach_deadline_missed'
+  | 'breach_delivery_rejected'
+  | 'breach_delivery_failing'
+  | 'authority_reminder';
 
 export interface IncidentNotification {
   eventId: string;

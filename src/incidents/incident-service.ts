@@ -5,14 +5,14 @@ import { createHash } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   WithStartWorkflowOperation,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import { executeUpdate } from '../temporal/updates';
 import type { Db } from '../db/client';
 import type { IncidentState, IncidentStatus, Severity } from '../domain/incident';
-import type { IncidentPolicy } from '../policy/schema';
+import type { IncidentWorkflowPolicy } from '../policy/schema';
 import { incidentWorkflow } from '../workflows/incident/incident-workflow';
 import * as msg from '../workflows/incident/messages';
 import { IncidentActionRejectedError, IncidentNotFoundError } from './errors';
@@ -22,7 +22,7 @@ export interface IncidentServiceDeps {
   client: Client;
   db: Db;
   /** Read per call so a policy change applies to incidents declared after it. */
-  incidentPolicy: () => IncidentPolicy;
+  incidentPolicy: () => IncidentWorkflowPolicy;
   taskQueue: string;
 }
 
@@ -164,6 +164,12 @@ export class IncidentService {
   close(id: string, args: msg.Actor) {
     return this.update(id, msg.closeUpdate, args);
   }
+  suspectBreach(id: string, args: msg.Actor) {
+    return this.update(id, msg.suspectBreachUpdate, args);
+  }
+  verifyBreach(id: string, args: msg.Actor) {
+    return this.update(id, msg.verifyBreachUpdate, args);
+  }
 
   async addNote(id: string, args: msg.Actor & { text: string; key?: string }): Promise<void> {
     try {
@@ -214,14 +220,9 @@ export class IncidentService {
     args: A,
   ): Promise<IncidentState> {
     try {
-      return await this.deps.client.workflow.getHandle(id).executeUpdate(definition, { args: [args] });
+      return await executeUpdate(this.deps.client, id, definition, args);
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        throw new IncidentActionRejectedError(err.cause.message);
-      }
-      if (err instanceof WorkflowNotFoundError) {
-        await this.ensureOpen(id);
-      }
+      if (err instanceof WorkflowNotFoundError) await this.ensureOpen(id);
       throw err;
     }
   }

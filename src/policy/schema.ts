@@ -32,6 +32,17 @@ export const incidentPolicySchema = z.strictObject({
   }),
 });
 
+export const breachPolicySchema = z.strictObject({
+  customerNoticeWithin: durationMs,
+  ladder: z.array(durationMs),
+  executiveTarget: z.string().min(1),
+  afterMissRemindEvery: durationMs,
+  officers: z.array(z.string().min(1)).default([]),
+  companyName: z.string().min(1),
+  senderAddress: z.email(),
+  authority: z.strictObject({ notifyWithin: durationMs, ladder: z.array(durationMs) }),
+});
+
 export const alertmanagerPolicySchema = z.strictObject({
   severityMap: z.record(z.string(), severity),
   default: severity,
@@ -49,6 +60,7 @@ export const slackPolicySchema = z.strictObject({
 
 export const policySchema = z.strictObject({
   incident: incidentPolicySchema,
+  breach: breachPolicySchema,
   alertmanager: alertmanagerPolicySchema,
   slack: slackPolicySchema.default(() => slackPolicySchema.parse({})),
 });
@@ -58,3 +70,6 @@ export type Policy = z.output<typeof policySchema>;
 export type IncidentPolicy = z.output<typeof incidentPolicySchema>;
 export type AlertmanagerPolicy = z.output<typeof alertmanagerPolicySchema>;
 export type SlackPolicy = z.output<typeof slackPolicySchema>;
+export type BreachPolicy = z.output<typeof breachPolicySchema>;
+/** What an incident workflow is started with: its own rules and, for breaches, theirs. */
+export type IncidentWorkflowPolicy = IncidentPolicy & { breach?: BreachPolicy };

@@ -25,6 +25,11 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
     open && s.nextStatusUpdateDue ? `:loudspeaker: next status update due ${slackDate(s.nextStatusUpdateDue)}` : undefined,
     s.postmortemDueAt && !s.postmortemCompletedAt ? `:memo: postmortem due ${slackDate(s.postmortemDueAt)}` : undefined,
     s.escalations > 0 && !s.acknowledgedAt ? `:rotating_light: escalated ${s.escalations}×` : undefined,
+    s.breach?.notifyBy
+      ? `:lock: personal-data breach verified: customer notices due ${slackDate(s.breach.notifyBy)} (\`/incident breach status\`)`
+      : s.breach?.suspectedAt
+        ? ':lock: personal-data breach suspected: an officer must `/incident breach verify`'
+        : undefined,
   ].filter(Boolean);
   const openActions = s.actions.filter((a) => !a.doneAt).length;
 

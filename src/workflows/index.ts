@@ -1,2 +1,3 @@
 // Entry point of the workflow bundle: every workflow the worker runs.
 export { incidentWorkflow } from './incident/incident-workflow';
+export { breachNotificationWorkflow } from './breach/breach-notification-workflow';

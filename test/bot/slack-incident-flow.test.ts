@@ -1,6 +1,7 @@
 // On-call runs an incident from Slack: signed requests in Slack's real formats
 // into the bot, the bot's Web API calls into a fake Slack on loopback, the
 // incident workflow on a real Temporal dev server, records in PostgreSQL.
+import { outboxMailer } from '../support/outbox-mailer';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../src/app/stack';
 import { loadPolicy } from '../../src/policy/load';
@@ -55,6 +56,7 @@ beforeAll(async () => {
     taskQueue: `slack-test-${process.pid}`,
     policy,
     connectors: [],
+    mailer: outboxMailer(),
     run: 'all',
     slack: { botToken: 'xoxb-test', signingSecret: SECRET, port: 0, host: '127.0.0.1', slackApiUrl: slack.url },
   });

@@ -1,5 +1,6 @@
 // Socket Mode (no public URL): the bot opens its connection through
 // apps.connections.open, receives envelopes over the WebSocket and acknowledges them.
+import { outboxMailer } from '../support/outbox-mailer';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../src/app/stack';
 import { loadPolicy } from '../../src/policy/load';
@@ -33,6 +34,7 @@ beforeAll(async () => {
     taskQueue: `socket-test-${process.pid}`,
     policy: loadPolicy(),
     connectors: [],
+    mailer: outboxMailer(),
     run: 'all',
     slack: { botToken: 'xoxb-test', signingSecret: 'unused', appToken: 'xapp-test', port: 0, host: '127.0.0.1', slackApiUrl: slack.url },
   });

@@ -1,5 +1,8 @@
 // A whole Rampart on loopback: fresh migrated database, real Temporal dev
 // server, worker and HTTP API.
+import { outboxMailer } from './outbox-mailer';
+import type { Mailer } from '../../src/mail/mailer';
+import type { Policy } from '../../src/policy/schema';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../src/app/stack';
 import { loadPolicy } from '../../src/policy/load';
@@ -16,7 +19,10 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(api: { apiToken?: string; alertmanagerToken?: string } = {}): Promise<TestStack> {
+export async function startTestStack(
+  api: { apiToken?: string; alertmanagerToken?: string } = {},
+  options: { mailer?: Mailer; policy?: Policy } = {},
+): Promise<TestStack> {
   const database = await createTestDatabase();
   const env = await startDevEnvironment();
   const connector = new RecordingConnector();
@@ -26,8 +32,9 @@ export async function startTestStack(api: { apiToken?: string; alertmanagerToken
     workerConnection: env.nativeConnection,
     namespace: 'default',
     taskQueue: `api-test-${process.pid}`,
-    policy: loadPolicy(),
+    policy: options.policy ?? loadPolicy(),
     connectors: [connector],
+    mailer: options.mailer ?? outboxMailer(),
     run: 'all',
     api: { host: '127.0.0.1', port: 0, ...api },
   });

@@ -19,13 +19,16 @@ import {
   log,
   proxyActivities,
   setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { OPEN_STATUSES, type IncidentState, type IncidentStatus, type TimelineKind } from '../../domain/incident';
 import type { NotificationKind } from '../../domain/notification';
 import { mayDirectIncident } from '../../domain/permissions';
-import type { IncidentPolicy } from '../../policy/schema';
+import type { BreachPolicy, IncidentWorkflowPolicy } from '../../policy/schema';
+import { breachNotificationWorkflow, type BreachInput } from '../breach/breach-notification-workflow';
+import { breachWorkflowId } from '../breach/messages';
 import { iso, nowMs } from '../clock';
 import type { IncidentActivities } from './activities-contract';
 import { addBusinessDays } from './business-days';
@@ -39,11 +42,12 @@ const activities = proxyActivities<IncidentActivities>({
 
 export async function incidentWorkflow(
   input: msg.DeclareIncidentInput,
-  policy: IncidentPolicy,
+  policy: IncidentWorkflowPolicy,
   carriedOver?: IncidentState,
 ): Promise<IncidentState> {
   const state: IncidentState = carriedOver ?? declaredState(input, nowMs());
   const rules = () => policy.severities[state.severity];
+  const breachStarts: BreachInput[] = [];
   const open = OPEN_STATUSES;
   let changes = 0; // bumped by every handler so the loop re-plans its timers
 
@@ -290,6 +294,38 @@ export async function incidentWorkflow(
   );
 
   const noteKeys = new Set<string>(state.noteKeys ?? []);
+  change<msg.Actor>(
+    msg.suspectBreachUpdate,
+    notClosed,
+    () => {
+      if (state.breach) reject('a breach is already suspected');
+    },
+    ({ actor }, at) => {
+      state.breach = { suspectedAt: iso(at), suspectedBy: actor };
+      state.personalData = true;
+      return { kind: 'breach_suspected', text: 'Personal-data breach suspected; a privacy/security officer must verify it' };
+    },
+  );
+
+  change<msg.Actor>(
+    msg.verifyBreachUpdate,
+    notClosed,
+    ({ actor }) => {
+      if (!policy.breach) reject('this incident was declared without a breach policy');
+      if (state.breach?.verifiedAt) reject(`the breach was already verified at ${state.breach.verifiedAt}`);
+      const officers = policy.breach?.officers ?? [];
+      if (officers.length > 0 && !officers.includes(actor)) reject('only a privacy/security officer may verify a breach');
+    },
+    ({ actor }, at) => {
+      const workflowId = breachWorkflowId(state.id);
+      const notifyBy = iso(at + (policy.breach?.customerNoticeWithin ?? 0));
+      state.breach = { ...state.breach, verifiedAt: iso(at), verifiedBy: actor, workflowId, notifyBy };
+      state.personalData = true;
+      breachStarts.push({ incidentId: state.id, incidentTitle: state.title, verifiedAt: iso(at), verifiedBy: actor });
+      return { kind: 'breach_verified', text: `Personal-data breach verified: customers must be notified within 24 h (${workflowId})` };
+    },
+  );
+
   setHandler(msg.addNoteSignal, ({ actor, text, key }) => {
     if (state.status === 'CLOSED' || typeof text !== 'string' || text.trim() === '') return;
     if (key) {
@@ -414,6 +450,14 @@ export async function incidentWorkflow(
   await declared;
 
   while (state.status !== 'CLOSED') {
+    // A verified breach runs as a child with its own clock; it outlives the incident.
+    for (const breach of breachStarts.splice(0)) {
+      await startChild(breachNotificationWorkflow, {
+        workflowId: breachWorkflowId(breach.incidentId),
+        args: [breach, policy.breach as BreachPolicy],
+        parentClosePolicy: 'ABANDON',
+      });
+    }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await recording;

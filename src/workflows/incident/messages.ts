@@ -36,6 +36,10 @@ export const completePostmortemUpdate = defineUpdate<IncidentState, [Actor & { d
 export const addActionUpdate = defineUpdate<IncidentState, [Actor & { title: string; owner?: string }]>('addAction');
 export const completeActionUpdate = defineUpdate<IncidentState, [Actor & { actionId: string }]>('completeAction');
 export const closeUpdate = defineUpdate<IncidentState, [Actor]>('close');
+/** Someone suspects personal data was breached. */
+export const suspectBreachUpdate = defineUpdate<IncidentState, [Actor]>('suspectBreach');
+/** A privacy/security officer confirms it: T0 of the 24-hour customer notice. */
+export const verifyBreachUpdate = defineUpdate<IncidentState, [Actor]>('verifyBreach');
 
 /**
  * Free-form timeline entries (pinned or marked messages, notes): fire and forget.

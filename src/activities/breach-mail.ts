@@ -1,0 +1,179 @@
+// Sends one customer's breach notice to one contact, exactly once as far as a
+// database can make it: the breach_deliveries row (by idempotency key) is claimed
+// before sending and marked sent after. A retry in the window between the two
+// sends again, with the same Message-ID, so receiving systems can tell it apart.
+//
+// Logs carry breach id, customer id and Message-ID only: the key and the notice
+// contain the customer's email address and personal details.
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { breachNoticeSchema } from '../breach/notice-schema';
+import { renderBreachNotice } from '../breach/notice-template';
+import type { Db } from '../db/client';
+import type { BreachNotice, SendBreachNoticeInput, SendBreachNoticeResult } from '../domain/breach';
+import { parseRecipient } from '../mail/address';
+import { MailRejectedError, type MailSent, type Mailer } from '../mail/mailer';
+import { redactEmailAddresses } from '../mail/redact';
+
+export interface BreachMailDeps {
+  db: Db;
+  mailer: Mailer;
+  /** The From header, e.g. "Example Ltd Privacy <privacy@example.com>". */
+  from: string;
+  companyName: string;
+  /** Structured log; defaults to the Temporal activity logger when there is one. */
+  log?: (msg: string, fields: Record<string, string | number>) => void;
+}
+
+const inputSchema = z.object({
+  key: z.string().min(1).max(1000),
+  breachId: z.string().min(1).max(200),
+  incidentId: z.string().min(1).max(200),
+  customer: z.object({
+    id: z.string().min(1).max(200),
+    name: z.string().trim().min(1).max(500),
+    contacts: z.array(z.string()),
+    dataAffected: z.string().trim().min(1).max(5000),
+  }),
+  // Checked separately below: a bad address is the customer's data, not our bug.
+  email: z.string(),
+  notice: z.unknown(),
+  // Rendered as is when not a date: a notice with an odd timestamp beats no notice.
+  verifiedAt: z.string().min(1),
+});
+
+/** `<32 hex>@rampart.breach`: the same for every attempt of one delivery key, and nothing personal in it. */
+export function breachMessageId(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@rampart.breach>`;
+}
+
+function activityLog(msg: string, fields: Record<string, string | number>): void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return; // called outside a worker (bench, scripts): nothing to log to
+  }
+  context.log.info(msg, fields);
+}
+
+/** Programming errors (the workflow sent something malformed): retrying cannot help. */
+function invalidInput(what: string, issues: readonly { message: string }[]): never {
+  throw ApplicationFailure.nonRetryable(`${what}: ${issues.map((i) => i.message).join('; ')}`, 'InvalidBreachNotice');
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+}
+
+export function createBreachMailActivities(deps: BreachMailDeps) {
+  const { db, mailer } = deps;
+  const log = deps.log ?? activityLog;
+
+  type Claim = { kind: 'claimed' } | { kind: 'sent'; result: SendBreachNoticeResult };
+
+  function storedResult(row: { messageId: string | null; smtpResponse: string | null; sentAt: Date | null }): SendBreachNoticeResult {
+    return { status: 'sent', messageId: row.messageId ?? '', smtpResponse: row.smtpResponse ?? '', sentAt: (row.sentAt ?? new Date(0)).toISOString() };
+  }
+
+  /**
+   * Marks the row 'sending' (creating it on the first attempt) unless it is already
+   * 'sent'. The update is conditional so that an attempt racing a successful one
+   * can never turn a sent row back into a sending one.
+   */
+  async function claim(input: SendBreachNoticeInput): Promise<Claim> {
+    const { key } = input;
+    for (let tries = 0; tries < 3; tries++) {
+      const row = await db.breachDelivery.findUnique({ where: { key } });
+      if (row?.status === 'sent') return { kind: 'sent', result: storedResult(row) };
+      if (row) {
+        const { count } = await db.breachDelivery.updateMany({
+          where: { key, status: { not: 'sent' } },
+          data: { status: 'sending', attempts: { increment: 1 } },
+        });
+        if (count === 1) return { kind: 'claimed' };
+        continue; // became 'sent' meanwhile: read it again
+      }
+      try {
+        await db.breachDelivery.create({
+          data: {
+            key,
+            breachId: input.breachId,
+            customerId: input.customer.id,
+            customerName: input.customer.name,
+            email: input.email,
+            status: 'sending',
+            attempts: 1,
+          },
+        });
+        return { kind: 'claimed' };
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err; // another attempt created it first: go round
+      }
+    }
+    throw new Error('breach delivery row kept changing under us; retrying');
+  }
+
+  async function markUnlessSent(key: string, data: { status: string; error: string }): Promise<void> {
+    await db.breachDelivery.updateMany({ where: { key, status: { not: 'sent' } }, data });
+  }
+
+  async function reject(key: string, fields: Record<string, string | number>, error: string): Promise<SendBreachNoticeResult> {
+    await markUnlessSent(key, { status: 'rejected', error });
+    log('breach notice rejected', fields);
+    return { status: 'rejected', error: redactEmailAddresses(error) };
+  }
+
+  return {
+    async sendBreachNotice(raw: SendBreachNoticeInput): Promise<SendBreachNoticeResult> {
+      const parsedInput = inputSchema.safeParse(raw);
+      if (!parsedInput.success) invalidInput('invalid breach notice input', parsedInput.error.issues);
+      const parsedNotice = breachNoticeSchema.safeParse(raw.notice);
+      if (!parsedNotice.success) invalidInput('the notice is incomplete', parsedNotice.error.issues);
+      const input: SendBreachNoticeInput = { ...parsedInput.data, notice: parsedNotice.data satisfies BreachNotice };
+
+      const messageId = breachMessageId(input.key);
+      const fields = { breachId: input.breachId, customerId: input.customer.id, messageId };
+
+      const claimed = await claim(input);
+      if (claimed.kind === 'sent') {
+        log('breach notice already sent; not sending again', fields);
+        return claimed.result;
+      }
+
+      const to = parseRecipient(input.email);
+      if (!to) return reject(input.key, fields, 'not a valid email address');
+
+      const rendered = renderBreachNotice(input, { companyName: deps.companyName });
+      let sent: MailSent;
+      try {
+        sent = await mailer.send({
+          messageId,
+          from: deps.from,
+          to,
+          ...rendered,
+          // Auto-Submitted keeps vacation auto-replies from answering a notice (RFC 3834).
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Rampart-Incident': input.incidentId },
+        });
+      } catch (err) {
+        if (err instanceof MailRejectedError) return reject(input.key, { ...fields, code: err.code }, err.response);
+        const message = err instanceof Error ? err.message : String(err);
+        const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'unknown';
+        // Best effort: the send failure is what Temporal must see, even if the database is down too.
+        await markUnlessSent(input.key, { status: 'pending', error: message }).catch(() => undefined);
+        log('breach notice not sent; will retry', { ...fields, code });
+        throw new Error(`mail not sent (${code}): ${redactEmailAddresses(message)}`);
+      }
+
+      const sentAt = new Date();
+      await db.breachDelivery.update({
+        where: { key: input.key },
+        data: { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt, error: null },
+      });
+      log('breach notice sent', fields);
+      return { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt: sentAt.toISOString() };
+    },
+  };
+}
