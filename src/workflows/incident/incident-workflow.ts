@@ -104,6 +104,8 @@ export async function incidentWorkflow(
       {
         validator: (args: A) => {
           if (!args || typeof args.actor !== 'string' || args.actor.trim() === '') reject('an actor is required');
+          // Same words as when the finished workflow can no longer be reached.
+          if (state.status === 'CLOSED') reject(`incident ${state.id} is closed`);
           if (!allowedFrom.includes(state.status)) {
             reject(`cannot ${definition.name} an incident that is ${state.status.toLowerCase()}`);
           }
