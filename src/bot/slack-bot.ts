@@ -7,10 +7,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, type RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { IncidentActionRejectedError, IncidentNotFoundError } from '../incidents/errors';
 import { ACTION, VIEW } from '../slack/action-ids';
 import { incidentIdOfChannel } from '../slack/incident-channels';
 import { parseIncidentCommand } from './command-parser';
+import { explainError } from './explain-error';
 import { runIncidentCommand, UserFacingError, type BotDeps } from './incident-commands';
 import { declareSubmission, statusSubmission, statusUpdateModal, viewErrors } from './views';
 
@@ -29,15 +29,6 @@ export interface SlackBot {
   /** Starts receiving; returns the HTTP port (undefined in Socket Mode). */
   start(listen?: { port: number; host: string }): Promise<number | undefined>;
   stop(): Promise<void>;
-}
-
-/** Plain words for the user; internals only to the log (without personal data). */
-function explain(err: unknown, log: (line: string) => void): string {
-  if (err instanceof UserFacingError || err instanceof IncidentActionRejectedError || err instanceof IncidentNotFoundError) {
-    return `:warning: ${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}`;
-  }
-  log(`slack bot: request failed: ${err instanceof Error ? err.name : 'error'}: ${err instanceof Error ? err.message.split('\n')[0] : ''}`);
-  return ':warning: Something went wrong and nothing was changed. Please try again; if it keeps failing, use the API.';
 }
 
 async function reply(respond: RespondFn, text: string): Promise<void> {
@@ -66,7 +57,7 @@ export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBo
       const text = await work();
       if (text) await reply(respond, text);
     } catch (err) {
-      await reply(respond, explain(err, log)).catch(() => undefined);
+      await reply(respond, explainError(err, log)).catch(() => undefined);
     }
   };
 
@@ -144,7 +135,7 @@ export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBo
         text: `Declared ${incident.id} (${incident.severity}) “${incident.title}”. Its channel opens in a moment.`,
       });
     } catch (err) {
-      await client.chat.postMessage({ channel: user, text: explain(err, log) }).catch(() => undefined);
+      await client.chat.postMessage({ channel: user, text: explainError(err, log) }).catch(() => undefined);
     }
   });
 
@@ -158,7 +149,7 @@ export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBo
     try {
       await deps.incidents.postStatus(view.private_metadata, { actor: body.user.id, text });
     } catch (err) {
-      await client.chat.postMessage({ channel: body.user.id, text: explain(err, log) }).catch(() => undefined);
+      await client.chat.postMessage({ channel: body.user.id, text: explainError(err, log) }).catch(() => undefined);
     }
   });
 
