@@ -27,6 +27,7 @@ import type { AffectedCustomer, NoticeDelivery } from '../../domain/breach';
 import type { NotificationKind } from '../../domain/notification';
 import type { BreachPolicy } from '../../policy/schema';
 import { iso, nowMs } from '../clock';
+import { setRecordedUpdateHandler } from '../recorded-update';
 import type { BreachActivities } from './activities-contract';
 import * as msg from './messages';
 import type { BreachState } from './state';
@@ -100,21 +101,14 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
     validate: (args: A) => void,
     apply: (args: A, at: number) => { kind: string; text: string },
   ): void {
-    setHandler(
-      definition,
-      async (args: A) => {
-        const { kind, text } = apply(args, nowMs());
-        changes += 1;
-        await record(kind, args.actor, text);
-        return clone(state);
-      },
-      {
-        validator: (args: A) => {
-          if (!args || typeof args.actor !== 'string' || args.actor.trim() === '') reject('an actor is required');
-          validate(args);
-        },
-      },
-    );
+    setRecordedUpdateHandler(definition, {
+      validate,
+      apply,
+      record,
+      snapshot: () => clone(state),
+      onChange: () => (changes += 1),
+      reject,
+    });
   }
 
   const beforeApproval = () => {

@@ -30,6 +30,7 @@ import type { BreachPolicy, IncidentWorkflowPolicy } from '../../policy/schema';
 import { breachNotificationWorkflow, type BreachInput } from '../breach/breach-notification-workflow';
 import { breachWorkflowId } from '../breach/messages';
 import { iso, nowMs } from '../clock';
+import { setRecordedUpdateHandler } from '../recorded-update';
 import type { IncidentActivities } from './activities-contract';
 import { addBusinessDays } from './business-days';
 import * as msg from './messages';
@@ -93,29 +94,24 @@ export async function incidentWorkflow(
     apply: (args: A, at: number) => { kind: TimelineKind; text: string },
     restricted = false,
   ): void {
-    setHandler(
-      definition,
-      async (args: A) => {
-        const { kind, text } = apply(args, nowMs());
-        changes += 1;
-        await record(kind, args.actor, text);
-        return structuredCloneState(state);
+    setRecordedUpdateHandler(definition, {
+      validate: (args: A) => {
+        // Same words as when the finished workflow can no longer be reached.
+        if (state.status === 'CLOSED') reject(`incident ${state.id} is closed`);
+        if (!allowedFrom.includes(state.status)) {
+          reject(`cannot ${definition.name} an incident that is ${state.status.toLowerCase()}`);
+        }
+        if (restricted && !mayDirect(args.actor)) {
+          reject(`only the commander or the incident-response group may ${definition.name} this incident`);
+        }
+        validate(args);
       },
-      {
-        validator: (args: A) => {
-          if (!args || typeof args.actor !== 'string' || args.actor.trim() === '') reject('an actor is required');
-          // Same words as when the finished workflow can no longer be reached.
-          if (state.status === 'CLOSED') reject(`incident ${state.id} is closed`);
-          if (!allowedFrom.includes(state.status)) {
-            reject(`cannot ${definition.name} an incident that is ${state.status.toLowerCase()}`);
-          }
-          if (restricted && !mayDirect(args.actor)) {
-            reject(`only the commander or the incident-response group may ${definition.name} this incident`);
-          }
-          validate(args);
-        },
-      },
-    );
+      apply,
+      record,
+      snapshot: () => structuredCloneState(state),
+      onChange: () => (changes += 1),
+      reject,
+    });
   }
 
   const notClosed: IncidentStatus[] = ['DECLARED', 'TRIAGED', 'MITIGATED', 'RESOLVED', 'POSTMORTEM'];
