@@ -125,7 +125,11 @@ test('approved at T0+3h: every contact gets one notice with the four elements, w
 
     const rows = await database.prisma.breachDelivery.findMany({ where: { breachId: state.id } });
     expect(rows.map((r) => r.status)).toEqual(Array(6).fill('sent'));
-    const breach = await database.prisma.breach.findUniqueOrThrow({ where: { id: state.id } });
+    // The snapshot is written just after the state changes: wait for it.
+    const breach = await until(async () => {
+      const row = await database.prisma.breach.findUniqueOrThrow({ where: { id: state.id } });
+      return row.completedAt ? row : undefined;
+    });
     expect(breach.completedAt).toBeInstanceOf(Date);
     expect(breach.missedAt).toBeNull();
 
