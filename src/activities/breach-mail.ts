@@ -1,7 +1,8 @@
 // Sends one customer's breach notice to one contact, exactly once as far as a
 // database can make it: the breach_deliveries row (by idempotency key) is claimed
-// before sending and marked sent after. A retry in the window between the two
-// sends again, with the same Message-ID, so receiving systems can tell it apart.
+// before sending and marked sent after. Only a crash between the server's 250
+// and that mark sends a second copy (after the claim's lease), with the same
+// Message-ID, so receiving systems can tell it apart.
 //
 // Logs carry breach id, customer id and Message-ID only: the key and the notice
 // contain the customer's email address and personal details.
@@ -12,10 +13,16 @@ import { z } from 'zod';
 import { breachNoticeSchema } from '../breach/notice-schema';
 import { renderBreachNotice } from '../breach/notice-template';
 import type { Db } from '../db/client';
-import type { BreachNotice, SendBreachNoticeInput, SendBreachNoticeResult } from '../domain/breach';
+import { DELIVERY_IN_PROGRESS, type BreachNotice, type SendBreachNoticeInput, type SendBreachNoticeResult } from '../domain/breach';
 import { parseRecipient } from '../mail/address';
 import { MailRejectedError, type MailSent, type Mailer } from '../mail/mailer';
 import { redactEmailAddresses } from '../mail/redact';
+
+/**
+ * Longer than any attempt can run (activity start-to-close 30 s; the SMTP
+ * client gives up on a silent server after 20 s).
+ */
+export const CLAIM_LEASE_MS = 120_000;
 
 export interface BreachMailDeps {
   db: Db;
@@ -79,22 +86,27 @@ export function createBreachMailActivities(deps: BreachMailDeps) {
   }
 
   /**
-   * Marks the row 'sending' (creating it on the first attempt) unless it is already
-   * 'sent'. The update is conditional so that an attempt racing a successful one
-   * can never turn a sent row back into a sending one.
+   * Claims the row for this attempt (creating it on the first) unless it is
+   * 'sent', or another attempt claimed it within the lease: two attempts of one
+   * delivery never send at the same time. Past the lease the earlier attempt is
+   * dead (a crashed worker), and this one sends again, with the same Message-ID.
    */
   async function claim(input: SendBreachNoticeInput): Promise<Claim> {
     const { key } = input;
     for (let tries = 0; tries < 3; tries++) {
       const row = await db.breachDelivery.findUnique({ where: { key } });
       if (row?.status === 'sent') return { kind: 'sent', result: storedResult(row) };
+      const now = new Date();
       if (row) {
+        const leaseEnded = new Date(now.getTime() - CLAIM_LEASE_MS);
         const { count } = await db.breachDelivery.updateMany({
-          where: { key, status: { not: 'sent' } },
-          data: { status: 'sending', attempts: { increment: 1 } },
+          where: { key, status: { not: 'sent' }, OR: [{ status: { not: 'sending' } }, { claimedAt: null }, { claimedAt: { lt: leaseEnded } }] },
+          data: { status: 'sending', claimedAt: now, attempts: { increment: 1 } },
         });
         if (count === 1) return { kind: 'claimed' };
-        continue; // became 'sent' meanwhile: read it again
+        const current = await db.breachDelivery.findUnique({ where: { key } });
+        if (current?.status === 'sent') return { kind: 'sent', result: storedResult(current) };
+        throw ApplicationFailure.retryable('another attempt is sending this notice right now', DELIVERY_IN_PROGRESS);
       }
       try {
         await db.breachDelivery.create({
@@ -105,6 +117,7 @@ export function createBreachMailActivities(deps: BreachMailDeps) {
             customerName: input.customer.name,
             email: input.email,
             status: 'sending',
+            claimedAt: now,
             attempts: 1,
           },
         });

@@ -48,3 +48,6 @@ export interface SendBreachNoticeInput {
 export type SendBreachNoticeResult =
   | { status: 'sent'; messageId: string; smtpResponse: string; sentAt: string }
   | { status: 'rejected'; error: string };
+
+/** Failure type of a send attempt that found another attempt of the same delivery under way. */
+export const DELIVERY_IN_PROGRESS = 'DeliveryInProgress';

@@ -16,7 +16,7 @@ export function createSmtpMailer(smtpUrl: string): Mailer {
     // attempt (and Temporal retries) instead of the attempt timing out unexplained.
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
-    socketTimeout: 60_000,
+    socketTimeout: 20_000,
     // Notices carry no attachments; nothing here should ever read a file or a URL.
     disableFileAccess: true,
     disableUrlAccess: true,

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { breachMessageId, createBreachMailActivities } from '../../src/activities/breach-mail';
+import { CLAIM_LEASE_MS, breachMessageId, createBreachMailActivities } from '../../src/activities/breach-mail';
 import { NOTICE_ELEMENTS, UNREACHABLE_CONTACT_LABEL, missingNoticeElements } from '../../src/breach/notice-elements';
 import { breachNoticeSchema } from '../../src/breach/notice-schema';
 import { renderBreachNotice } from '../../src/breach/notice-template';
-import type { BreachNotice, SendBreachNoticeInput, SendBreachNoticeResult } from '../../src/domain/breach';
+import { DELIVERY_IN_PROGRESS, type BreachNotice, type SendBreachNoticeInput, type SendBreachNoticeResult } from '../../src/domain/breach';
 import { MailRejectedError, classifyMailError, createMailer, type Mailer } from '../../src/mail/mailer';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -231,14 +231,34 @@ describe('sendBreachNotice', () => {
     expect((await row(req.key)).attempts).toBe(1);
   });
 
-  it('survives two attempts of one key racing (a timed-out attempt still running)', async () => {
+  it('lets only one of two racing attempts of a key send (a timed-out attempt still running)', async () => {
     const req = input('race@acme.example');
-    const [a, b] = await Promise.all([activities.sendBreachNotice(req), activities.sendBreachNotice(req)]);
-    // Both may have sent; if so, with one Message-ID, which is what receivers deduplicate on.
-    expect(a).toMatchObject({ status: 'sent', messageId: breachMessageId(req.key) });
-    expect(b).toMatchObject({ status: 'sent', messageId: breachMessageId(req.key) });
-    expect(new Set(smtp.messages.filter((m) => m.to.includes('race@acme.example')).map((m) => m.messageId))).toEqual(new Set([breachMessageId(req.key)]));
-    expect((await row(req.key)).status).toBe('sent');
+    const outcomes = await Promise.allSettled([activities.sendBreachNotice(req), activities.sendBreachNotice(req)]);
+    expect(smtp.countTo('race@acme.example')).toBe(1);
+    const sent = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    for (const o of sent) expect(o.value).toMatchObject({ status: 'sent', messageId: breachMessageId(req.key) });
+    for (const o of outcomes.filter((x) => x.status === 'rejected')) {
+      // The loser is told to come back later; its retry finds the notice sent.
+      expect(o.reason).toMatchObject({ type: DELIVERY_IN_PROGRESS, nonRetryable: false });
+    }
+    expect(await activities.sendBreachNotice(req)).toMatchObject({ status: 'sent' });
+    expect(smtp.countTo('race@acme.example')).toBe(1);
+  });
+
+  it('does not send while an earlier attempt holds the claim, and does once its lease has run out (a crashed worker)', async () => {
+    const req = input('crashed@acme.example');
+    const now = Date.now();
+    await database.prisma.breachDelivery.create({
+      data: { key: req.key, breachId: BREACH_ID, customerId: 'C1', customerName: 'Acme Widgets GmbH', email: 'crashed@acme.example', status: 'sending', attempts: 1, claimedAt: new Date(now - 10_000) },
+    });
+    await expect(activities.sendBreachNotice(req)).rejects.toMatchObject({ type: DELIVERY_IN_PROGRESS });
+    expect(smtp.countTo('crashed@acme.example')).toBe(0);
+
+    await database.prisma.breachDelivery.update({ where: { key: req.key }, data: { claimedAt: new Date(now - CLAIM_LEASE_MS - 1_000) } });
+    expect(await activities.sendBreachNotice(req)).toMatchObject({ status: 'sent' });
+    expect(smtp.countTo('crashed@acme.example')).toBe(1);
+    expect(await row(req.key)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('returns a permanent refusal (550) as rejected, for the officer to correct', async () => {

@@ -13,6 +13,7 @@
 // - Beside it runs the GDPR Art. 33 clock: the supervisory authority within
 //   72 hours, with its own reminders, until someone records the notification.
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -23,7 +24,7 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { missingNoticeElements } from '../../breach/notice-elements';
-import type { AffectedCustomer, NoticeDelivery } from '../../domain/breach';
+import { DELIVERY_IN_PROGRESS, type AffectedCustomer, type NoticeDelivery } from '../../domain/breach';
 import type { NotificationKind } from '../../domain/notification';
 import type { BreachPolicy } from '../../policy/schema';
 import { iso, nowMs } from '../clock';
@@ -266,7 +267,13 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
         });
         break;
       } catch (err) {
-        delivery.error = String((err as Error).cause ?? (err as Error).message).slice(0, 300);
+        const cause = (err as ActivityFailure).cause;
+        // An earlier attempt still holds this delivery (it may yet succeed): wait, say nothing.
+        if (cause instanceof ApplicationFailure && cause.type === DELIVERY_IN_PROGRESS) {
+          await sleep(pause);
+          continue;
+        }
+        delivery.error = String(cause ?? (err as Error).message).slice(0, 300);
         if (nowMs() - mailTroubleToldAt >= MAIL_TROUBLE_NOTICE_EVERY_MS) {
           mailTroubleToldAt = nowMs();
           const text =
