@@ -5,24 +5,14 @@ import { z } from 'zod';
 import { breachNoticeSchema } from '../breach/notice-schema';
 import type { BreachService } from '../breach/breach-service';
 import { CsvError, parseCustomersCsv } from '../breach/customers-csv';
+import { affectedCustomersSchema } from '../breach/customers-schema';
 import type { IncidentService } from '../incidents/incident-service';
 import { INCIDENT_ID_PATTERN } from '../incidents/incident-id';
 import { actorBody, incidentIdParams } from './schemas';
 
 const breachParams = z.object({ id: z.string().regex(new RegExp(`${INCIDENT_ID_PATTERN.source.slice(0, -1)}-breach$`), 'not a breach id') });
 const actor = z.string().trim().min(1).max(200);
-const customersBody = z.strictObject({
-  actor,
-  customers: z
-    .array(
-      z.strictObject({
-        name: z.string().trim().min(1).max(200),
-        contacts: z.array(z.email('not an email address')).min(1),
-        dataAffected: z.string().trim().min(1).max(2000),
-      }),
-    )
-    .min(1),
-});
+const customersBody = z.strictObject({ actor, customers: affectedCustomersSchema });
 const noticeBody = z.strictObject({ actor, notice: breachNoticeSchema });
 const changesBody = z.strictObject({ actor, comment: z.string().trim().min(1).max(3000) });
 const correctBody = z.strictObject({ actor, customerId: z.string().regex(/^C\d+$/), email: z.string().min(1), newEmail: z.email('not an email address') });

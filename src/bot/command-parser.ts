@@ -17,7 +17,12 @@ export type IncidentCommand =
   | { kind: 'action-done'; actionId: string }
   | { kind: 'postmortem-done'; document: string }
   | { kind: 'close' }
-  | { kind: 'breach'; action: 'suspected' | 'verify' | 'status' | 'approve' };
+  | { kind: 'breach'; breach: BreachCommand };
+
+export type BreachCommand =
+  | { action: 'suspected' | (typeof SIMPLE_BREACH_ACTIONS)[number] }
+  | { action: 'correct'; email: string; newEmail: string }
+  | { action: 'authority'; reference: string };
 
 export type ParseResult = { ok: true; command: IncidentCommand } | { ok: false; error: string };
 
@@ -77,13 +82,33 @@ export function parseIncidentCommand(text: string): ParseResult {
       return ok({ kind: 'close' });
     case 'breach': {
       const action = (rest[0] ?? '').toLowerCase();
-      if (action === 'suspected' || action === 'suspect') return ok({ kind: 'breach', action: 'suspected' });
-      if (action === 'verify' || action === 'status' || action === 'approve') return ok({ kind: 'breach', action });
-      return fail('usage: /incident breach suspected | verify | status | approve');
+      const args = rest.slice(1);
+      const breach = (b: BreachCommand) => ok({ kind: 'breach', breach: b });
+      if (action === 'suspected' || action === 'suspect') return breach({ action: 'suspected' });
+      if (isSimpleBreachAction(action)) return breach({ action });
+      if (action === 'correct') {
+        const [email = '', newEmail = ''] = args.map(unwrapMailto);
+        if (args.length === 2 && email.includes('@') && newEmail.includes('@')) return breach({ action: 'correct', email, newEmail });
+        return fail('usage: /incident breach correct <rejected address> <correct address>');
+      }
+      if (action === 'authority') {
+        if (args.length) return breach({ action: 'authority', reference: args.join(' ') });
+        return fail('usage: /incident breach authority <the supervisory authority’s reference>');
+      }
+      return fail(`usage: /incident breach ${[...SIMPLE_BREACH_ACTIONS, 'suspected', 'correct', 'authority'].join(' | ')}`);
     }
     default:
       return fail(`unknown command "${word}". Try /incident help`);
   }
+}
+
+const SIMPLE_BREACH_ACTIONS = ['verify', 'customers', 'notice', 'preview', 'approve', 'status'] as const;
+const isSimpleBreachAction = (a: string): a is (typeof SIMPLE_BREACH_ACTIONS)[number] => (SIMPLE_BREACH_ACTIONS as readonly string[]).includes(a);
+
+/** Slack turns typed addresses into `<mailto:a@b.example|a@b.example>`. */
+function unwrapMailto(word: string): string {
+  const m = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/.exec(word);
+  return m?.[1] ?? word;
 }
 
 export const HELP_TEXT = [
@@ -100,5 +125,8 @@ export const HELP_TEXT = [
   '`/incident action add <text>`, `/incident action done A1` follow-up actions',
   '`/incident postmortem done <link or text>`, `/incident close`',
   '`/incident breach suspected` personal data may be breached; `/incident breach verify` (officer) starts the 24-hour customer notice clock',
-  '`/incident breach status`, `/incident breach approve` (officer) the notice',
+  '`/incident breach customers` affected customers (form or CSV upload); `/incident breach notice` draft the notice',
+  '`/incident breach preview` the notice for review, with Approve / Request changes; `/incident breach approve` (officer)',
+  '`/incident breach status` deadline and every delivery; `/incident breach correct <rejected> <new address>`',
+  '`/incident breach authority <reference>` record the GDPR Art. 33 notification of the supervisory authority',
 ].join('\n');

@@ -2,7 +2,7 @@
 // stack trace. Internals go to the log, without personal data.
 import { ServiceError } from '@temporalio/client';
 import { IncidentActionRejectedError, IncidentNotFoundError } from '../incidents/errors';
-import { UserFacingError } from './incident-commands';
+import { UserFacingError } from './user-facing-error';
 
 const GRPC_RESOURCE_EXHAUSTED = 8;
 

@@ -5,15 +5,14 @@ import type { Db } from '../db/client';
 import { mayDirectIncident } from '../domain/permissions';
 import type { IncidentService } from '../incidents/incident-service';
 import type { BreachService } from '../breach/breach-service';
-import { breachWorkflowId } from '../workflows/breach/messages';
 import type { Policy } from '../policy/schema';
 import { incidentIdOfChannel } from '../slack/incident-channels';
 import { mention } from '../slack/summary-message';
+import { runBreachCommand } from './breach-commands';
 import { HELP_TEXT, type IncidentCommand } from './command-parser';
 import { declareModal } from './views';
 
-/** An error whose message is meant for the person who typed the command. */
-export class UserFacingError extends Error {}
+import { UserFacingError } from './user-facing-error';
 
 export interface CommandContext {
   userId: string;
@@ -95,7 +94,7 @@ export async function runIncidentCommand(deps: BotDeps, cmd: IncidentCommand, ct
       await incidents.close(id, { actor });
       return `${id} is closed.`;
     case 'breach':
-      return runBreachCommand(deps, id, actor, cmd.action);
+      return runBreachCommand(deps, id, actor, cmd.breach, { client: ctx.client, triggerId: ctx.triggerId, channelId: ctx.channelId });
   }
 }
 
@@ -128,35 +127,4 @@ function age(ms: number): string {
   if (minutes < 60) return `${minutes} min`;
   if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
   return `${Math.floor(minutes / 1440)} d`;
-}
-
-async function runBreachCommand(deps: BotDeps, id: string, actor: string, action: 'suspected' | 'verify' | 'status' | 'approve') {
-  const breachId = breachWorkflowId(id);
-  switch (action) {
-    case 'suspected':
-      await deps.incidents.suspectBreach(id, { actor });
-      return `Breach suspected on ${id}. A privacy/security officer confirms it with \`/incident breach verify\`.`;
-    case 'verify': {
-      const state = await deps.incidents.verifyBreach(id, { actor });
-      return `Breach verified. Affected customers must be notified by ${state.breach?.notifyBy}. Record them and the notice via the API (PUT /breaches/${breachId}/customers, /notice).`;
-    }
-    case 'approve':
-      await deps.breaches.approve(breachId, { actor });
-      return 'Notice approved: sending to every affected contact now.';
-    case 'status': {
-      const b = await deps.breaches.get(breachId);
-      const sent = b.deliveries.filter((d) => d.status === 'sent').length;
-      const lines = b.customers.map((c) => {
-        const ds = b.deliveries.filter((d) => d.customerId === c.id);
-        const state = ds.length ? ds.map((d) => `${d.status}${d.late ? ' (late)' : ''}`).join(', ') : 'not sent';
-        return `• ${c.id} ${c.name}: ${state}`;
-      });
-      return [
-        `*Breach ${breachId}*: customer notices due ${b.deadline} (${b.timeLeftMinutes >= 0 ? `${Math.floor(b.timeLeftMinutes / 60)} h ${b.timeLeftMinutes % 60} min left` : 'DEADLINE MISSED'})`,
-        `Notice: ${b.approval.replace('_', ' ')}; delivered ${sent} of ${b.deliveries.length}`,
-        `Supervisory authority (GDPR Art. 33) by ${b.authorityDeadline}: ${b.authority.notifiedAt ? `notified, ref ${b.authority.reference}` : 'not yet notified'}`,
-        ...lines,
-      ].join('\n');
-    }
-  }
 }

@@ -5,13 +5,17 @@
 // signature verification.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ACTION, VIEW } from '../slack/action-ids';
 import { incidentIdOfChannel } from '../slack/incident-channels';
 import { parseIncidentCommand } from './command-parser';
 import { explainError } from './explain-error';
-import { runIncidentCommand, UserFacingError, type BotDeps } from './incident-commands';
+import { safelyWith } from './safely';
+import { registerBreachInteractions } from './breach-interactions';
+import { SLACK_FILE_ORIGIN } from '../slack/download-file';
+import { runIncidentCommand, type BotDeps } from './incident-commands';
+import { UserFacingError } from './user-facing-error';
 import { declareSubmission, statusSubmission, statusUpdateModal, viewErrors } from './views';
 
 export interface SlackBotOptions {
@@ -31,10 +35,6 @@ export interface SlackBot {
   stop(): Promise<void>;
 }
 
-async function reply(respond: RespondFn, text: string): Promise<void> {
-  await respond({ response_type: 'ephemeral', replace_original: false, text });
-}
-
 export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBot {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const socketMode = Boolean(options.appToken);
@@ -52,14 +52,7 @@ export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBo
   });
 
   // Runs after the ack; any failure becomes an ephemeral message.
-  const safely = async (respond: RespondFn, work: () => Promise<string | undefined>) => {
-    try {
-      const text = await work();
-      if (text) await reply(respond, text);
-    } catch (err) {
-      await reply(respond, explainError(err, log)).catch(() => undefined);
-    }
-  };
+  const safely = safelyWith(log);
 
   app.command('/incident', async ({ command, ack, respond, client }) => {
     const parsed = parseIncidentCommand(command.text);
@@ -105,6 +98,16 @@ export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBo
     const [id = '', actionId = ''] = value.split('|');
     await deps.incidents.completeAction(id, { actor, actionId });
     return undefined;
+  });
+
+  registerBreachInteractions(app, deps, {
+    safely,
+    log,
+    files: {
+      botToken: options.botToken,
+      // A test or self-hosted Slack serves files from where its API is.
+      allowedOrigins: [SLACK_FILE_ORIGIN, ...(options.slackApiUrl ? [new URL(options.slackApiUrl).origin] : [])],
+    },
   });
 
   // Button presses go through the same permission checks as the commands.

@@ -38,6 +38,7 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
     s.status !== 'CLOSED' ? button('Post status update', ACTION.statusUpdate, s.id) : undefined,
     s.status === 'DECLARED' || s.status === 'TRIAGED' ? button('Mitigated', ACTION.mitigate, s.id) : undefined,
     open ? button('Resolve', ACTION.resolve, s.id, 'danger') : undefined,
+    ...breachButtons(s, open),
   ].filter((b): b is NonNullable<typeof b> => b !== undefined);
 
   const blocks: KnownBlock[] = [
@@ -59,6 +60,14 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
   if (context.length) blocks.push({ type: 'context', elements: context.slice(0, 10) });
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'incident_actions', elements: buttons });
   return { text: `${s.id} [${s.severity}, ${s.status.toLowerCase()}] ${s.title}`, blocks };
+}
+
+/** The breach steps that come next: suspect, verify (officer), then customers and the notice. */
+function breachButtons(s: IncidentState, open: boolean) {
+  if (!s.breach) return open ? [button('Personal-data breach?', ACTION.breachSuspect, s.id)] : [];
+  if (s.status === 'CLOSED') return [];
+  if (!s.breach.verifiedAt) return [button('Verify breach', ACTION.breachVerify, s.id, 'danger')];
+  return [button('Affected customers', ACTION.breachCustomers, s.id), button('Breach notice', ACTION.breachNotice, s.id)];
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger') {

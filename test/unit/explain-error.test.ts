@@ -1,6 +1,6 @@
 import { ServiceError } from '@temporalio/client';
 import { explainError } from '../../src/bot/explain-error';
-import { UserFacingError } from '../../src/bot/incident-commands';
+import { UserFacingError } from '../../src/bot/user-facing-error';
 import { IncidentActionRejectedError } from '../../src/incidents/errors';
 
 const lines: string[] = [];

@@ -29,3 +29,7 @@ export const INVALID_BREACH_ACTION = 'InvalidBreachAction';
 export function breachWorkflowId(incidentId: string): string {
   return `${incidentId}-breach`;
 }
+
+export function incidentIdOfBreach(breachId: string): string {
+  return breachId.replace(/-breach$/, '');
+}

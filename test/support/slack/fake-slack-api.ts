@@ -3,6 +3,8 @@
 // Point the client at `url` (slackApiUrl / Bolt clientOptions.slackApiUrl).
 // It keeps a small in-memory workspace (fake-slack-state.ts), records every
 // call, and can be told to fail the next call(s) of a method.
+import type { UploadedFile } from '@slack/bolt';
+import { FakeSlackFiles } from './fake-slack-files';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallArgs, SlackApiError } from './fake-slack-args';
@@ -88,6 +90,10 @@ export interface FakeSlackApi {
   failNext(method: string, failure: InjectedFailure, times?: number): void;
   /** A trigger id as Slack puts in interactive payloads, valid for views.open for triggerTtlMs. */
   issueTriggerId(userId?: string): string;
+  /** A file as a user uploads it in a modal; the result goes into view.state.values (stateValue.files). */
+  uploadFile(input: { name: string; content: string | Buffer; userId: string }): UploadedFile;
+  /** Every request for a file's private URL, and whether it carried a valid token. */
+  fileDownloads: readonly { fileId: string; authorized: boolean }[];
   /** A loopback response_url for the given id; posts to it are kept in responsePosts(id). */
   responseUrl(id: string): string;
   responsePosts(id: string): ResponseUrlPost[];
@@ -169,8 +175,10 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
     }
   };
 
+  const files = new FakeSlackFiles(isValidToken);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (files.handle(req, res, url)) return;
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
     const hook = /^\/hooks\/([^/]+)$/.exec(url.pathname);
     const work = api?.[1]
@@ -196,6 +204,8 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
       failures.set(method, queue);
     },
     issueTriggerId: (userId) => state.issueTriggerId(userId),
+    uploadFile: (input) => files.upload(origin, { ...input, teamId: state.identity.teamId }),
+    fileDownloads: files.downloads,
     responseUrl(id) {
       if (!issuedResponseUrls.has(id)) issuedResponseUrls.set(id, state.now());
       return `${origin}/hooks/${encodeURIComponent(id)}`;

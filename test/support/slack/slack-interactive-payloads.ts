@@ -4,7 +4,7 @@
 // `payload`, holding JSON. The payload objects are typed with Bolt's own types
 // so the builders break when Bolt's idea of the format changes.
 import { randomBytes } from 'node:crypto';
-import type { BlockAction, ButtonAction, SlashCommand, ViewOutput, ViewStateValue, ViewSubmitAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, SlashCommand, UploadedFile, ViewOutput, ViewStateValue, ViewSubmitAction } from '@slack/bolt';
 import { TEST_APP, TEST_TEAM } from './slack-ids';
 
 export const FORM = 'application/x-www-form-urlencoded';
@@ -185,6 +185,7 @@ export const stateValue = {
   usersSelect: (user: string | null): ViewStateValue => ({ type: 'users_select', selected_user: user }),
   multiUsersSelect: (users: string[]): ViewStateValue => ({ type: 'multi_users_select', selected_users: users }),
   conversationsSelect: (conversation: string | null): ViewStateValue => ({ type: 'conversations_select', selected_conversation: conversation }),
+  files: (files: UploadedFile[]): ViewStateValue => ({ type: 'file_input', files }),
   checkboxes: (values: string[]): ViewStateValue => ({
     type: 'checkboxes',
     selected_options: values.map((value) => ({ text: { type: 'plain_text', text: value }, value })),

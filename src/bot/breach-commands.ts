@@ -1,0 +1,122 @@
+// The breach part of the Slack app: `/incident breach ...` commands and the
+// steps behind the breach buttons and modals. Every step is an update to the
+// breach workflow, which checks who may do it; this file only talks to people.
+import type { WebClient } from '@slack/web-api';
+import { CsvError, parseCustomersCsv } from '../breach/customers-csv';
+import { affectedCustomersSchema, customersToCsv, describeCustomerIssues } from '../breach/customers-schema';
+import { breachPreviewMessage } from '../slack/breach-preview';
+import { mention } from '../slack/summary-message';
+import { breachWorkflowId, type CustomerInput } from '../workflows/breach/messages';
+import type { BreachState } from '../workflows/breach/state';
+import { breachChangesModal, breachCustomersModal, breachNoticeModal } from './breach-views';
+import type { BreachCommand } from './command-parser';
+import type { BotDeps } from './incident-commands';
+import { UserFacingError } from './user-facing-error';
+
+export interface SlackContext {
+  client: WebClient;
+  triggerId: string;
+  /** The incident's channel, where breach steps are announced. */
+  channelId: string;
+}
+
+export async function runBreachCommand(deps: BotDeps, incidentId: string, actor: string, cmd: BreachCommand, ctx: SlackContext) {
+  const breachId = breachWorkflowId(incidentId);
+  switch (cmd.action) {
+    case 'suspected':
+      await deps.incidents.suspectBreach(incidentId, { actor });
+      return `Breach suspected on ${incidentId}. A privacy/security officer confirms it with \`/incident breach verify\` or the *Verify breach* button.`;
+    case 'verify': {
+      const state = await deps.incidents.verifyBreach(incidentId, { actor });
+      return (
+        `Breach verified: every affected customer must have the notice by ${state.breach?.notifyBy}. ` +
+        'Next: `/incident breach customers` (who is affected), `/incident breach notice` (what they are told), then an officer approves the preview.'
+      );
+    }
+    case 'customers':
+      await openCustomersModal(deps, breachId, ctx);
+      return undefined;
+    case 'notice':
+      await openNoticeModal(deps, breachId, ctx);
+      return undefined;
+    case 'preview':
+      await postPreview(deps, await deps.breaches.get(breachId), ctx);
+      return undefined;
+    case 'approve':
+      await approve(deps, breachId, actor, ctx);
+      return undefined;
+    case 'correct':
+      return correctContact(deps, breachId, actor, cmd.email, cmd.newEmail);
+    case 'authority': {
+      const state = await deps.breaches.authorityNotified(breachId, { actor, reference: cmd.reference });
+      return `Recorded: supervisory authority notified (ref ${cmd.reference}) at ${state.authority.notifiedAt}; deadline was ${state.authorityDeadline}.`;
+    }
+    case 'status':
+      return statusText(deps, breachId);
+  }
+}
+
+export async function openCustomersModal(deps: BotDeps, breachId: string, ctx: SlackContext): Promise<void> {
+  const b = await deps.breaches.get(breachId);
+  if (b.approvedAt) throw new UserFacingError('The notice is approved and sending has started; the customer list can no longer change.');
+  await ctx.client.views.open({ trigger_id: ctx.triggerId, view: breachCustomersModal(breachId, b.customers.length ? customersToCsv(b.customers) : '') });
+}
+
+export async function openNoticeModal(deps: BotDeps, breachId: string, ctx: SlackContext): Promise<void> {
+  const b = await deps.breaches.get(breachId);
+  if (b.approvedAt) throw new UserFacingError('The notice is approved and sending has started; it can no longer change.');
+  await ctx.client.views.open({ trigger_id: ctx.triggerId, view: breachNoticeModal(breachId, b.notice) });
+}
+
+export function openChangesModal(breachId: string, ctx: SlackContext): Promise<unknown> {
+  return ctx.client.views.open({ trigger_id: ctx.triggerId, view: breachChangesModal(breachId) });
+}
+
+/** Customers from CSV text, checked like the API checks them; throws CsvError with a message for people. */
+export function customersFromCsv(csv: string): CustomerInput[] {
+  const customers = parseCustomersCsv(csv);
+  const checked = affectedCustomersSchema.safeParse(customers);
+  if (!checked.success) throw new CsvError(describeCustomerIssues(checked.error, customers));
+  return checked.data;
+}
+
+export async function postPreview(deps: BotDeps, b: BreachState, ctx: Pick<SlackContext, 'client' | 'channelId'>): Promise<void> {
+  await ctx.client.chat.postMessage({ channel: ctx.channelId, ...breachPreviewMessage(b, deps.policy.breach.companyName) });
+}
+
+export async function approve(deps: BotDeps, breachId: string, actor: string, ctx: Pick<SlackContext, 'client' | 'channelId'>): Promise<BreachState> {
+  const b = await deps.breaches.approve(breachId, { actor });
+  await ctx.client.chat.postMessage({
+    channel: ctx.channelId,
+    text: `:outbox_tray: ${mention(actor)} approved the breach notice: sending to ${b.deliveries.length} contact(s) of ${b.customers.length} customer(s) now, deadline ${b.deadline}. \`/incident breach status\` shows each delivery.`,
+  });
+  return b;
+}
+
+async function correctContact(deps: BotDeps, breachId: string, actor: string, email: string, newEmail: string) {
+  const b = await deps.breaches.get(breachId);
+  const rejected = b.deliveries.find((d) => d.email === email.toLowerCase() && d.status === 'rejected');
+  if (!rejected) {
+    const list = b.deliveries.filter((d) => d.status === 'rejected').map((d) => d.email);
+    throw new UserFacingError(`No rejected notice to ${email}. ${list.length ? `Rejected: ${list.join(', ')}` : 'No notice has been rejected.'}`);
+  }
+  await deps.breaches.correctContact(breachId, { actor, customerId: rejected.customerId, email: rejected.email, newEmail });
+  return `Corrected: the notice goes to ${newEmail} instead of ${email} now.`;
+}
+
+async function statusText(deps: BotDeps, breachId: string): Promise<string> {
+  const b = await deps.breaches.get(breachId);
+  const sent = b.deliveries.filter((d) => d.status === 'sent').length;
+  const lines = b.customers.map((c) => {
+    const ds = b.deliveries.filter((d) => d.customerId === c.id);
+    const state = ds.length ? ds.map((d) => `${d.email}: ${d.status}${d.late ? ' (LATE)' : ''}`).join(', ') : 'not sent';
+    return `• ${c.id} ${c.name}: ${state}`;
+  });
+  const left = b.timeLeftMinutes >= 0 ? `${Math.floor(b.timeLeftMinutes / 60)} h ${b.timeLeftMinutes % 60} min left` : 'DEADLINE MISSED';
+  return [
+    `*Breach ${breachId}*: customer notices due ${b.deadline} (${b.completedAt ? 'all delivered' : left})`,
+    `Notice: ${b.approval.replace(/_/g, ' ')}; delivered ${sent} of ${b.deliveries.length}`,
+    `Supervisory authority (GDPR Art. 33) by ${b.authorityDeadline}: ${b.authority.notifiedAt ? `notified, ref ${b.authority.reference}` : 'not yet notified (`/incident breach authority <reference>`)'}`,
+    ...lines,
+  ].join('\n');
+}

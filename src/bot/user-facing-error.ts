@@ -1,0 +1,2 @@
+/** An error whose message is meant for the person who asked: shown to them as is. */
+export class UserFacingError extends Error {}
