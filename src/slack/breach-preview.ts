@@ -6,7 +6,7 @@ import { missingNoticeElements } from '../breach/notice-elements';
 import { renderBreachNotice } from '../breach/notice-template';
 import type { BreachState } from '../workflows/breach/state';
 import { ACTION } from './action-ids';
-import { mention, slackDate } from './summary-message';
+import { mention, slackCountdown, slackDate } from './summary-message';
 
 const SECTION_LIMIT = 2900; // Slack allows 3000 characters in a section
 
@@ -25,7 +25,7 @@ export function breachPreviewMessage(b: BreachState, companyName: string): { tex
     {
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: `Due to every customer by ${slackDate(b.deadline)}` },
+        { type: 'mrkdwn', text: `Due to every customer by ${slackCountdown(b.deadline)}` },
         { type: 'mrkdwn', text: `${b.customers.length} customer(s), ${contacts} contact(s)` },
         { type: 'mrkdwn', text: state },
       ],

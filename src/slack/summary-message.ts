@@ -13,6 +13,12 @@ export function slackDate(iso: string | undefined): string {
   return `<!date^${seconds}^{date_short_pretty} {time}|${iso}>`;
 }
 
+/** Like slackDate, plus a relative time ("in 5 hours", "2 hours ago") that Slack keeps current. */
+export function slackCountdown(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time} ({ago})|${iso}>`;
+}
+
 export const mention = (user: string | undefined) => (user ? (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user) : '_unassigned_');
 
 export function summaryMessage(s: IncidentState): { text: string; blocks: KnownBlock[] } {
@@ -26,7 +32,7 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
     s.postmortemDueAt && !s.postmortemCompletedAt ? `:memo: postmortem due ${slackDate(s.postmortemDueAt)}` : undefined,
     s.escalations > 0 && !s.acknowledgedAt ? `:rotating_light: escalated ${s.escalations}×` : undefined,
     s.breach?.notifyBy
-      ? `:lock: personal-data breach verified: customer notices due ${slackDate(s.breach.notifyBy)} (\`/incident breach status\`)`
+      ? `:lock: personal-data breach verified: customer notices due ${slackCountdown(s.breach.notifyBy)} (\`/incident breach status\`)`
       : s.breach?.suspectedAt
         ? ':lock: personal-data breach suspected: an officer must `/incident breach verify`'
         : undefined,

@@ -119,7 +119,7 @@ test('the pinned summary offers the breach steps in order; only an officer verif
     const blocks = await summaryBlocks();
     expect(blocks).toContain('breach_customers');
     expect(blocks).toContain('breach_notice');
-    expect(blocks).toContain('customer notices due');
+    expect(blocks).toMatch(/customer notices due <!date\^\d+\^\{date_short_pretty\} \{time\} \(\{ago\}\)/);
   });
 });
 
