@@ -35,7 +35,9 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
       ? `:lock: personal-data breach verified: customer notices due ${slackCountdown(s.breach.notifyBy)} (\`/incident breach status\`)`
       : s.breach?.suspectedAt
         ? ':lock: personal-data breach suspected: an officer must `/incident breach verify`'
-        : undefined,
+        : s.personalData && open
+          ? ':lock: personal data may be involved: if it was exposed, press *Personal-data breach?* so an officer can verify it'
+          : undefined,
   ].filter(Boolean);
   const openActions = s.actions.filter((a) => !a.doneAt).length;
 
@@ -70,7 +72,7 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
 
 /** The breach steps that come next: suspect, verify (officer), then customers and the notice. */
 function breachButtons(s: IncidentState, open: boolean) {
-  if (!s.breach) return open ? [button('Personal-data breach?', ACTION.breachSuspect, s.id)] : [];
+  if (!s.breach) return open ? [button('Personal-data breach?', ACTION.breachSuspect, s.id, s.personalData ? 'danger' : undefined)] : [];
   if (s.status === 'CLOSED') return [];
   if (!s.breach.verifiedAt) return [button('Verify breach', ACTION.breachVerify, s.id, 'danger')];
   return [button('Affected customers', ACTION.breachCustomers, s.id), button('Breach notice', ACTION.breachNotice, s.id)];

@@ -50,7 +50,7 @@ beforeAll(async () => {
     slack: { botToken: 'xoxb-test', signingSecret: SECRET, port: 0, host: '127.0.0.1', slackApiUrl: slack.url },
   });
   url = stack.slackUrl ?? '';
-  const incident = await stack.incidents.declare({ title: 'Billing export leaked', severity: 'SEV1', summary: 'A public bucket held invoices', declaredBy: BOB });
+  const incident = await stack.incidents.declare({ title: 'Billing export leaked', severity: 'SEV1', summary: 'A public bucket held invoices', personalData: true, declaredBy: BOB });
   incidentId = incident.id;
   breachId = breachWorkflowId(incidentId);
   const row = await eventually(async () => {
@@ -106,9 +106,12 @@ const channelTexts = () => slack.messages(channelId).map((m) => m.text);
 const breach = () => env.client.workflow.getHandle(breachId).query(breachStateQuery);
 
 test('the pinned summary offers the breach steps in order; only an officer verifies', async () => {
-  expect(await summaryBlocks()).toContain('breach_suspect');
+  const first = await summaryBlocks();
+  expect(first).toContain('breach_suspect');
+  expect(first).toContain('personal data may be involved'); // declared so
   await press(BOB, 'breach_suspect', incidentId);
   await eventually(async () => expect(await summaryBlocks()).toContain('breach_verify'));
+  expect(await summaryBlocks()).toContain('breach suspected: an officer must');
 
   const refused = await press(BOB, 'breach_verify', incidentId);
   await eventually(async () => expect(refused.replies().join()).toMatch(/only a privacy\/security officer may verify/i));
