@@ -10,9 +10,8 @@ import { incidentIdOfChannel } from '../slack/incident-channels';
 import { mention } from '../slack/summary-message';
 import { runBreachCommand } from './breach-commands';
 import { HELP_TEXT, type IncidentCommand } from './command-parser';
-import { declareModal } from './views';
-
 import { UserFacingError } from './user-facing-error';
+import { declareModal } from './views';
 
 export interface CommandContext {
   userId: string;

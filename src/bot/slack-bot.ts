@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ACTION, VIEW } from '../slack/action-ids';
+import { SLACK_FILE_ORIGIN } from '../slack/download-file';
 import { incidentIdOfChannel } from '../slack/incident-channels';
+import { registerBreachInteractions } from './breach-interactions';
 import { parseIncidentCommand } from './command-parser';
 import { explainError } from './explain-error';
-import { safelyWith } from './safely';
-import { registerBreachInteractions } from './breach-interactions';
-import { SLACK_FILE_ORIGIN } from '../slack/download-file';
 import { runIncidentCommand, type BotDeps } from './incident-commands';
+import { safelyWith } from './safely';
 import { UserFacingError } from './user-facing-error';
 import { declareSubmission, statusSubmission, statusUpdateModal, viewErrors } from './views';
 
