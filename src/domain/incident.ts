@@ -69,6 +69,8 @@ export interface IncidentState {
     workflowId?: string;
     /** Customer notices due (T0 + the contractual window). */
     notifyBy?: string;
+    /** Progress reported by the breach workflow, for the pinned summary. */
+    progress?: BreachProgress;
   };
   /** Keys of notes already taken (a message pinned and marked counts once). */
   noteKeys?: string[];
@@ -98,4 +100,15 @@ export type TimelineKind =
   | 'status_reminder'
   | 'postmortem_reminder'
   | 'breach_suspected'
-  | 'breach_verified';
+  | 'breach_verified'
+  | 'breach_progress';
+
+/** Where the customer notices stand, as the breach workflow tells its incident. */
+export interface BreachProgress {
+  stage: 'approved' | 'delivered' | 'missed';
+  delivered: number;
+  total: number;
+  at: string;
+  approvedAt?: string;
+  missedAt?: string;
+}

@@ -1,7 +1,7 @@
 // The pinned summary of an incident channel: state, severity, roles, deadlines
 // and the buttons for the common actions. Re-rendered after every event.
 import type { KnownBlock } from '@slack/types';
-import { OPEN_STATUSES, type IncidentState } from '../domain/incident';
+import { OPEN_STATUSES, type BreachProgress, type IncidentState } from '../domain/incident';
 import { ACTION } from './action-ids';
 
 const SEVERITY_ICON: Record<string, string> = { SEV1: ':red_circle:', SEV2: ':large_orange_circle:', SEV3: ':large_yellow_circle:', SEV4: ':white_circle:' };
@@ -32,7 +32,7 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
     s.postmortemDueAt && !s.postmortemCompletedAt ? `:memo: postmortem due ${slackDate(s.postmortemDueAt)}` : undefined,
     s.escalations > 0 && !s.acknowledgedAt ? `:rotating_light: escalated ${s.escalations}×` : undefined,
     s.breach?.notifyBy
-      ? `:lock: personal-data breach verified: customer notices due ${slackCountdown(s.breach.notifyBy)} (\`/incident breach status\`)`
+      ? breachLine(s.breach.notifyBy, s.breach.progress)
       : s.breach?.suspectedAt
         ? ':lock: personal-data breach suspected: an officer must `/incident breach verify`'
         : s.personalData && open
@@ -68,6 +68,20 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
   if (context.length) blocks.push({ type: 'context', elements: context.slice(0, 10) });
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'incident_actions', elements: buttons });
   return { text: `${s.id} [${s.severity}, ${s.status.toLowerCase()}] ${s.title}`, blocks };
+}
+
+/** The customer-notice clock, or, once the breach workflow reports it, where the notices stand. */
+function breachLine(notifyBy: string, p: BreachProgress | undefined): string {
+  const status = '(`/incident breach status`)';
+  if (p?.stage === 'delivered') {
+    const late = p.missedAt ? ', after the deadline' : '';
+    return `:lock: personal-data breach: all ${p.total} customer notice(s) delivered ${slackDate(p.at)}${late} (due ${slackDate(notifyBy)}) ${status}`;
+  }
+  if (p?.stage === 'missed' || p?.missedAt) {
+    return `:rotating_light: personal-data breach: customer notice deadline MISSED ${slackCountdown(notifyBy)}; ${p.total ? `${p.delivered} of ${p.total} delivered` : 'not approved yet'} ${status}`;
+  }
+  const sending = p?.stage === 'approved' ? `notice approved ${slackDate(p.approvedAt ?? p.at)}, sending; ` : '';
+  return `:lock: personal-data breach verified: ${sending}customer notices due ${slackCountdown(notifyBy)} ${status}`;
 }
 
 /** The breach steps that come next: suspect, verify (officer), then customers and the notice. */

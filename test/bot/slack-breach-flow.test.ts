@@ -209,6 +209,10 @@ test('approval: only an officer; then every contact gets one email, the preview 
   await eventually(async () => expect(channelTexts().join('\n')).toContain('approved the breach notice: sending to 3 contact(s) of 2 customer(s)'));
   await eventually(async () => expect((await breach()).status).toBe('sent'));
   for (const email of ['it@acme.example', 'ceo@acme.example', 'privacy@globex.example']) expect(smtp.countTo(email)).toBe(1);
+  // The incident hears it from the breach workflow: the channel is told and the pinned summary stops counting down.
+  await eventually(async () => expect(await summaryBlocks()).toContain('all 3 customer notice(s) delivered'));
+  expect(channelTexts().join('\n')).toContain('Breach notices: all 3 delivered');
+  expect(channelTexts().join('\n')).toContain('Breach notice approved; sending to 3 contact(s)');
   const updated = slack.callsOf('chat.update').find((c) => c.args.ts === preview.ts);
   expect(JSON.stringify(updated?.args.blocks)).toContain('approved by <@U0DPO>');
   expect(JSON.stringify(updated?.args.blocks)).not.toContain('breach_approve');

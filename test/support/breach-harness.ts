@@ -79,6 +79,11 @@ export class BreachHarness {
     }
   }
 
+  /** Terminated after the test, like the breaches startBreach starts. */
+  track(workflowId: string): void {
+    this.started.push(workflowId);
+  }
+
   activities() {
     return {
       ...createBreachRecordActivities(this.database.prisma),
@@ -99,20 +104,20 @@ export class BreachHarness {
    * shared queue (a real server does after a timeout), so a worker that will be
    * stopped mid-run must not hold any.
    */
-  async createWorker(taskQueue: string, opts: { cached?: boolean } = {}): Promise<Worker> {
+  async createWorker(taskQueue: string, opts: { cached?: boolean; extraActivities?: object } = {}): Promise<Worker> {
     return Worker.create({
       connection: this.env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: this.activities(),
+      activities: { ...this.activities(), ...opts.extraActivities },
       shutdownGraceTime: '10s',
       ...(opts.cached === false ? { maxCachedWorkflows: 0 } : {}),
     });
   }
 
-  async withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  async withWorker<T>(fn: (taskQueue: string) => Promise<T>, extraActivities?: object): Promise<T> {
     const taskQueue = this.newTaskQueue();
-    const worker = await this.createWorker(taskQueue);
+    const worker = await this.createWorker(taskQueue, { extraActivities });
     return worker.runUntil(fn(taskQueue));
   }
 

@@ -30,6 +30,9 @@ const ICON: Record<string, string> = {
   closed: ':lock:',
   alert_repeated: ':repeat:',
   alert_resolved: ':large_green_circle:',
+  breach_suspected: ':lock:',
+  breach_verified: ':lock:',
+  breach_progress: ':lock:',
 };
 
 /** Events whose effect is already visible in the channel: not echoed. */

@@ -17,7 +17,9 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -25,11 +27,13 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { missingNoticeElements } from '../../breach/notice-elements';
 import { DELIVERY_IN_PROGRESS, type AffectedCustomer, type NoticeDelivery } from '../../domain/breach';
+import type { BreachProgress } from '../../domain/incident';
 import type { NotificationKind } from '../../domain/notification';
 import type { BreachPolicy } from '../../policy/schema';
 import { iso, nowMs } from '../clock';
 import { setRecordedUpdateHandler } from '../recorded-update';
 import type { BreachActivities } from './activities-contract';
+import { breachProgressSignal } from '../incident/messages';
 import * as msg from './messages';
 import type { BreachState } from './state';
 
@@ -90,6 +94,22 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
   function notify(kind: NotificationKind, audience: string[], text: string): Promise<void> {
     const eventId = `${state.id}:${state.eventCount + 1}:notify`;
     return deliverNotification({ eventId, incidentId: state.incidentId, kind, audience, text });
+  }
+
+  /** The incident's pinned summary shows where the notices stand; a closed incident is not told. */
+  async function tellIncident(stage: BreachProgress['stage']): Promise<void> {
+    if (!patched('breach-progress-to-incident')) return; // runs started before this existed
+    const progress: BreachProgress = {
+      stage,
+      delivered: state.deliveries.filter((d) => d.status === 'sent').length,
+      total: state.deliveries.filter((d) => d.status !== 'replaced').length,
+      at: iso(nowMs()),
+      approvedAt: state.approvedAt,
+      missedAt: state.missedAt,
+    };
+    await getExternalWorkflowHandle(state.incidentId)
+      .signal(breachProgressSignal, progress)
+      .catch((err: unknown) => log.info('incident not told of breach progress (closed?)', { incidentId: state.incidentId, err }));
   }
 
   const officers = () => (policy.officers.length ? policy.officers : [input.verifiedBy]);
@@ -241,6 +261,7 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
       state.completedAt = iso(nowMs());
       const late = state.deliveries.filter((d) => d.late).length;
       const margin = Date.parse(state.deadline) - nowMs();
+      await tellIncident('delivered');
       await record(
         'breach_notices_sent',
         'rampart',
@@ -345,6 +366,7 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
     const text = `${state.incidentId}: the 24-hour breach notification deadline (${state.deadline}) has passed; ${progress()}. Escalating to ${policy.executiveTarget}.`;
     await notify('breach_deadline_missed', [...officers(), 'incident-channel', policy.executiveTarget], text);
     await record('breach_deadline_missed', 'rampart', text);
+    await tellIncident('missed');
   }
 
   async function afterMiss(): Promise<void> {
@@ -366,8 +388,13 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
 
   await record('breach_clock_started', input.verifiedBy, `Customer notices due by ${state.deadline}; supervisory authority by ${state.authorityDeadline}`);
 
+  let toldApproved = false;
   while (unsent() || !state.authority.notifiedAt) {
     if (state.approvedAt && state.deliveries.some((d) => d.status === 'pending')) {
+      if (!toldApproved) {
+        toldApproved = true;
+        await tellIncident('approved');
+      }
       await sendPending();
       continue;
     }

@@ -340,6 +340,18 @@ export async function incidentWorkflow(
     void record(kind, 'alertmanager', summary.slice(0, 3000));
   });
 
+  setHandler(msg.breachProgressSignal, (progress) => {
+    if (!state.breach?.verifiedAt) return;
+    state.breach = { ...state.breach, progress };
+    const text =
+      progress.stage === 'delivered'
+        ? `Breach notices: all ${progress.total} delivered`
+        : progress.stage === 'missed'
+          ? `Breach notices: the deadline passed ${progress.total ? `with ${progress.delivered} of ${progress.total} delivered` : 'before the notice was approved'}`
+          : `Breach notice approved; sending to ${progress.total} contact(s)`;
+    void record('breach_progress', 'rampart', text);
+  });
+
   setHandler(msg.stateQuery, () => structuredCloneState(state));
   setHandler(msg.declarationUpdate, async () => {
     await declared;

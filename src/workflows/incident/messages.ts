@@ -2,7 +2,7 @@
 // (API, alert webhook, Slack bot). Every change carries the actor for the
 // timeline and the audit log.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { IncidentState, Severity } from '../../domain/incident';
+import type { BreachProgress, IncidentState, Severity } from '../../domain/incident';
 
 export interface Actor {
   actor: string;
@@ -48,6 +48,9 @@ export const verifyBreachUpdate = defineUpdate<IncidentState, [Actor]>('verifyBr
 export const addNoteSignal = defineSignal<[Actor & { text: string; key?: string }]>('addNote');
 /** The alert that opened the incident fired again or resolved (Alertmanager). */
 export const alertSignal = defineSignal<[{ status: 'firing' | 'resolved'; summary: string }]>('alert');
+
+/** The breach workflow reports approval, completion or a missed deadline to its incident. */
+export const breachProgressSignal = defineSignal<[BreachProgress]>('breachProgress');
 
 export const stateQuery = defineQuery<IncidentState>('state');
 

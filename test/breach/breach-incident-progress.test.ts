@@ -1,0 +1,59 @@
+// A breach verified on an incident runs as its child and reports back: the
+// incident (and so its pinned summary) learns of the missed deadline and of the
+// last notice delivered. Both workflows on the time-skipping server.
+import { loadPolicy } from '../../src/policy/load';
+import { incidentWorkflow } from '../../src/workflows/incident/incident-workflow';
+import * as incidentMsg from '../../src/workflows/incident/messages';
+import * as msg from '../../src/workflows/breach/messages';
+import { RecordingActivities } from '../support/fake-activities';
+import { affectedCustomers, BreachHarness, breachPolicy, completeNotice, HOUR, until } from '../support/breach-harness';
+
+jest.setTimeout(240_000);
+let h: BreachHarness;
+beforeAll(async () => {
+  h = await BreachHarness.start();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+afterEach(async () => {
+  await h.terminateStarted();
+});
+
+test('the incident hears of the missed deadline and of the last delivery', async () => {
+  const acts = new RecordingActivities();
+  const incidentActivities = { recordIncidentEvent: acts.recordIncidentEvent, publishIncidentEvent: acts.publishIncidentEvent };
+  await h.withWorker(async (taskQueue) => {
+    const id = 'INC-20261122-prog';
+    await h.database.prisma.incident.create({ data: { id, title: 'Billing DB exposure', severity: 'SEV2', declaredBy: 'U0ALICE', declaredAt: new Date() } });
+    h.track(id);
+    h.track(msg.breachWorkflowId(id));
+    const incident = await h.env.client.workflow.start(incidentWorkflow, {
+      workflowId: id,
+      taskQueue,
+      args: [{ id, title: 'Billing DB exposure', severity: 'SEV2', declaredBy: 'U0ALICE' }, { ...loadPolicy().incident, breach: breachPolicy }],
+    });
+    await incident.executeUpdate(incidentMsg.suspectBreachUpdate, { args: [{ actor: 'U0BOB' }] });
+    await incident.executeUpdate(incidentMsg.verifyBreachUpdate, { args: [{ actor: 'U0DPO' }] });
+    const breach = h.env.client.workflow.getHandle(msg.breachWorkflowId(id));
+    await until(async () => (await breach.describe().then(() => true).catch(() => undefined)));
+    await breach.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U0BOB', customers: affectedCustomers('p', 1) }] });
+    await breach.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U0BOB', notice: completeNotice }] });
+
+    await h.env.sleep(24 * HOUR + 30 * 60_000);
+    const missed = await until(async () => (await incident.query(incidentMsg.stateQuery)).breach?.progress);
+    expect(missed).toMatchObject({ stage: 'missed', delivered: 0 });
+
+    await breach.executeUpdate(msg.approveUpdate, { args: [{ actor: 'U0DPO' }] });
+    const delivered = await until(async () => {
+      const p = (await incident.query(incidentMsg.stateQuery)).breach?.progress;
+      return p?.stage === 'delivered' ? p : undefined;
+    });
+    expect(delivered).toMatchObject({ delivered: 2, total: 2, missedAt: expect.any(String) });
+    expect(acts.entries('breach_progress').map((e) => e.text)).toEqual([
+      'Breach notices: the deadline passed before the notice was approved',
+      'Breach notice approved; sending to 2 contact(s)',
+      'Breach notices: all 2 delivered',
+    ]);
+  }, incidentActivities);
+});
