@@ -6,21 +6,13 @@ import { incidentWorkflow } from '../../src/workflows/incident/incident-workflow
 import * as incidentMsg from '../../src/workflows/incident/messages';
 import * as msg from '../../src/workflows/breach/messages';
 import { RecordingActivities } from '../support/fake-activities';
-import { affectedCustomers, BreachHarness, breachPolicy, completeNotice, HOUR, until } from '../support/breach-harness';
+import { affectedCustomers, breachHarnessPerFile, breachPolicy, completeNotice, HOUR, until } from '../support/breach-harness';
 
 jest.setTimeout(240_000);
-let h: BreachHarness;
-beforeAll(async () => {
-  h = await BreachHarness.start();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-afterEach(async () => {
-  await h.terminateStarted();
-});
+const harness = breachHarnessPerFile();
 
 test('the incident hears of the missed deadline and of the last delivery', async () => {
+  const h = harness();
   const acts = new RecordingActivities();
   const incidentActivities = { recordIncidentEvent: acts.recordIncidentEvent, publishIncidentEvent: acts.publishIncidentEvent };
   await h.withWorker(async (taskQueue) => {

@@ -1,21 +1,13 @@
 // The 24-hour customer notice on the time-skipping server, with the real send
 // activity, a real SMTP server on loopback and real PostgreSQL records.
-import { BreachHarness, HOUR, affectedCustomers as customers, completeNotice as notice, until } from '../support/breach-harness';
+import { breachHarnessPerFile, HOUR, affectedCustomers as customers, completeNotice as notice, until } from '../support/breach-harness';
 import * as msg from '../../src/workflows/breach/messages';
 
 jest.setTimeout(240_000);
-let h: BreachHarness;
-beforeAll(async () => {
-  h = await BreachHarness.start();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-afterEach(async () => {
-  await h.terminateStarted();
-});
+const harness = breachHarnessPerFile();
 
 test('approved at T0+3h: every contact gets one notice with the four elements, well before the deadline', async () => {
+  const h = harness();
   await h.withWorker(async (tq) => {
     const { handle, t0 } = await h.startBreach(tq);
     await handle.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U0BOB', customers: customers('a', 3) }] });
@@ -54,6 +46,7 @@ test('approved at T0+3h: every contact gets one notice with the four elements, w
 });
 
 test('never approved: every ladder step fires at its hour, the miss is recorded at T0+24h and escalated; late notices are flagged', async () => {
+  const h = harness();
   await h.withWorker(async (tq) => {
     const { handle, t0, incidentId } = await h.startBreach(tq);
     await handle.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U0BOB', customers: customers('b', 1) }] });
@@ -86,6 +79,7 @@ test('never approved: every ladder step fires at its hour, the miss is recorded 
 });
 
 test('a rejected address goes back to the officer, is corrected and sent', async () => {
+  const h = harness();
   await h.withWorker(async (tq) => {
     const { handle, incidentId } = await h.startBreach(tq);
     const list = customers('x', 1);
@@ -107,6 +101,7 @@ test('a rejected address goes back to the officer, is corrected and sent', async
 });
 
 test('customers are validated: real addresses, no duplicates; nothing changes after approval', async () => {
+  const h = harness();
   await h.withWorker(async (tq) => {
     const { handle } = await h.startBreach(tq);
     const bad = (customersList: unknown, message: string) =>

@@ -146,3 +146,21 @@ export class BreachHarness {
     }, timeoutMs);
   }
 }
+
+/** One harness for the whole test file; the workflows each test started are ended after it. */
+export function breachHarnessPerFile(): () => BreachHarness {
+  let harness: BreachHarness | undefined;
+  beforeAll(async () => {
+    harness = await BreachHarness.start();
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+  afterEach(async () => {
+    await harness?.terminateStarted();
+  });
+  return () => {
+    if (!harness) throw new Error('the breach harness has not started');
+    return harness;
+  };
+}
