@@ -3,19 +3,13 @@
 // failure, a rejected address corrected, the authority notified) on the
 // time-skipping server, for the replay test. Re-record only on purpose.
 //   npx tsx scripts/record-breach-history.ts [out.json]
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
 import type { SendBreachNoticeInput, SendBreachNoticeResult } from '../src/domain/breach';
 import { loadPolicy } from '../src/policy/load';
-import { startTimeSkippingEnvironment } from '../src/temporal/servers';
-import { workflowBundle } from '../src/temporal/worker';
 import { breachNotificationWorkflow } from '../src/workflows/breach/breach-notification-workflow';
 import * as msg from '../src/workflows/breach/messages';
+import { RECORD_TASK_QUEUE, recordHistory } from './history-recorder';
 
 const HOUR = 3_600_000;
-const out = path.resolve(process.argv[2] ?? 'test/fixtures/breach-history.json');
 const notice = {
   nature: 'A storage bucket holding invoice exports was publicly readable for two days.',
   impact: 'Names, billing addresses and invoice amounts could have been read.',
@@ -23,61 +17,44 @@ const notice = {
   contact: 'Dana Privacy, DPO: dpo@example.com',
 };
 
-async function main(): Promise<void> {
-  const env = await startTimeSkippingEnvironment();
-  let failedOnce = false;
-  const sendBreachNotice = async (input: SendBreachNoticeInput): Promise<SendBreachNoticeResult> => {
-    if (input.email.startsWith('bad@')) return { status: 'rejected', error: '550 5.1.1 Mailbox unavailable' };
-    if (!failedOnce) {
-      failedOnce = true;
-      throw new Error('mail not sent (ECONNECTION): connection refused');
-    }
-    return { status: 'sent', messageId: `<${input.key.length}@rampart.breach>`, smtpResponse: '250 OK', sentAt: new Date().toISOString() };
-  };
-  try {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'record',
-      workflowBundle: await workflowBundle(),
-      activities: { recordBreachEvent: async () => undefined, deliverNotification: async () => undefined, sendBreachNotice },
-    });
-    await worker.runUntil(async () => {
-      const incidentId = 'INC-20261122-bhist';
-      const handle = await env.client.workflow.start(breachNotificationWorkflow, {
-        workflowId: msg.breachWorkflowId(incidentId),
-        taskQueue: 'record',
-        args: [
-          { incidentId, incidentTitle: 'Replay fixture', verifiedAt: new Date(await env.currentTimeMs()).toISOString(), verifiedBy: 'U-dpo' },
-          { ...loadPolicy().breach, officers: ['U-dpo'] },
-        ],
-      });
-      const customers = [
-        { name: 'Acme GmbH', contacts: ['it@acme.example', 'bad@acme.example'], dataAffected: 'invoices' },
-        { name: 'Globex', contacts: ['privacy@globex.example'], dataAffected: 'billing addresses' },
-      ];
-      await handle.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U-bob', customers }] });
-      await handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U-bob', notice: { ...notice, impact: 'tbd' } }] });
-      await env.sleep(13 * HOUR); // the first ladder reminder
-      await handle.executeUpdate(msg.requestChangesUpdate, { args: [{ actor: 'U-dpo', comment: 'state the impact' }] });
-      await handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U-bob', notice }] });
-      await handle.executeUpdate(msg.approveUpdate, { args: [{ actor: 'U-dpo' }] });
-      for (let i = 0; i < 6; i++) await env.sleep(10 * 60_000); // the failed send is retried
-      await handle.executeUpdate(msg.correctContactUpdate, {
-        args: [{ actor: 'U-dpo', customerId: 'C1', email: 'bad@acme.example', newEmail: 'security@acme.example' }],
-      });
-      await env.sleep(10 * 60_000);
-      await handle.executeUpdate(msg.authorityNotifiedUpdate, { args: [{ actor: 'U-dpo', reference: 'ICO-1' }] });
-      const state = await handle.result();
-      if (state.status !== 'sent') throw new Error(`recorded run did not finish sending: ${state.status}`);
-      writeFileSync(out, `${historyToJSON(await handle.fetchHistory())}\n`);
-    });
-    console.log(`wrote ${out}`);
-  } finally {
-    await env.teardown();
+let failedOnce = false;
+async function sendBreachNotice(input: SendBreachNoticeInput): Promise<SendBreachNoticeResult> {
+  if (input.email.startsWith('bad@')) return { status: 'rejected', error: '550 5.1.1 Mailbox unavailable' };
+  if (!failedOnce) {
+    failedOnce = true;
+    throw new Error('mail not sent (ECONNECTION): connection refused');
   }
+  return { status: 'sent', messageId: `<${input.key.length}@rampart.breach>`, smtpResponse: '250 OK', sentAt: new Date().toISOString() };
 }
+const activities = { recordBreachEvent: async () => undefined, deliverNotification: async () => undefined, sendBreachNotice };
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
+recordHistory('test/fixtures/breach-history.json', activities, async (env) => {
+  const incidentId = 'INC-20261122-bhist';
+  const handle = await env.client.workflow.start(breachNotificationWorkflow, {
+    workflowId: msg.breachWorkflowId(incidentId),
+    taskQueue: RECORD_TASK_QUEUE,
+    args: [
+      { incidentId, incidentTitle: 'Replay fixture', verifiedAt: new Date(await env.currentTimeMs()).toISOString(), verifiedBy: 'U-dpo' },
+      { ...loadPolicy().breach, officers: ['U-dpo'] },
+    ],
+  });
+  const customers = [
+    { name: 'Acme GmbH', contacts: ['it@acme.example', 'bad@acme.example'], dataAffected: 'invoices' },
+    { name: 'Globex', contacts: ['privacy@globex.example'], dataAffected: 'billing addresses' },
+  ];
+  await handle.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U-bob', customers }] });
+  await handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U-bob', notice: { ...notice, impact: 'tbd' } }] });
+  await env.sleep(13 * HOUR); // the first ladder reminder
+  await handle.executeUpdate(msg.requestChangesUpdate, { args: [{ actor: 'U-dpo', comment: 'state the impact' }] });
+  await handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U-bob', notice }] });
+  await handle.executeUpdate(msg.approveUpdate, { args: [{ actor: 'U-dpo' }] });
+  for (let i = 0; i < 6; i++) await env.sleep(10 * 60_000); // the failed send is retried
+  await handle.executeUpdate(msg.correctContactUpdate, {
+    args: [{ actor: 'U-dpo', customerId: 'C1', email: 'bad@acme.example', newEmail: 'security@acme.example' }],
+  });
+  await env.sleep(10 * 60_000);
+  await handle.executeUpdate(msg.authorityNotifiedUpdate, { args: [{ actor: 'U-dpo', reference: 'ICO-1' }] });
+  const state = await handle.result();
+  if (state.status !== 'sent') throw new Error(`recorded run did not finish sending: ${state.status}`);
+  return handle;
 });
