@@ -419,8 +419,26 @@ export async function startDevEnvironment(opts: DevEnvironmentOptions = {}): Pro
   return started ?? startLocal(opts, executable);
 }
 
+export interface TimeSkippingOptions {
+  /**
+   * Move the server's clock to this moment before returning (it starts at the real
+   * time), so that calendar-dependent results (business days, weekdays) do not
+   * change with the day a test runs. Must lie in the future.
+   */
+  startAt?: Date;
+}
+
 /** Starts the time-skipping test server: timers in workflows complete as soon as nothing else is pending. */
-export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+export async function startTimeSkippingEnvironment(opts: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
   const { executable, started } = await resolve('test-server', startTimeSkipping);
-  return started ?? startTimeSkipping(executable);
+  const env = started ?? (await startTimeSkipping(executable));
+  if (opts.startAt) {
+    const ahead = opts.startAt.getTime() - (await env.currentTimeMs());
+    if (ahead < 0) {
+      await env.teardown();
+      throw new Error(`startAt ${opts.startAt.toISOString()} is in the past; choose a later date`);
+    }
+    await env.sleep(ahead);
+  }
+  return env;
 }

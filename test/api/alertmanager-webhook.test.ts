@@ -50,9 +50,34 @@ test('concurrent deliveries of one new group open exactly one incident', async (
   expect(new Set(results.map((r) => r.body.incidentId)).size).toBe(1);
 });
 
-test('a resolved notification for an unknown group is ignored; a closed incident does not absorb new alerts', async () => {
+test('a resolved notification for an unknown group is ignored', async () => {
   const ignored = await hook(group('{}:{alertname="Gone"}', { status: 'resolved' }));
   expect(ignored).toEqual({ status: 200, body: { outcome: 'ignored', reason: 'no open incident for this alert group' } });
+});
+
+test('a closed incident does not absorb new alerts: the same group opens a new incident', async () => {
+  const key = '{}:{alertname="CertExpiry"}';
+  const first = await hook(group(key));
+  expect(first.body.outcome).toBe('declared');
+  const closedId: string = first.body.incidentId;
+  for (const [step, body] of [
+    ['resolve', { actor: 'U-bob' }],
+    ['postmortem/complete', { actor: 'U-bob', document: '# Postmortem' }],
+    ['close', { actor: 'U-bob' }],
+  ] as const) {
+    expect((await call(t.url, 'POST', `/incidents/${closedId}/${step}`, body)).status).toBe(200);
+  }
+
+  const again = await hook(group(key));
+  expect(again.status).toBe(201);
+  expect(again.body.outcome).toBe('declared');
+  expect(again.body.incidentId).not.toBe(closedId);
+  // The closed incident's timeline did not take the new alert.
+  const closed = await call(t.url, 'GET', `/incidents/${closedId}/timeline`);
+  expect(closed.body.timeline.map((e: { kind: string }) => e.kind)).not.toContain('alert_repeated');
+  const rows = await t.database.prisma.incident.findMany({ where: { id: { in: [closedId, again.body.incidentId] } } });
+  expect(rows.map((r) => r.status).sort()).toEqual(['CLOSED', 'DECLARED']);
+  expect(new Set(rows.map((r) => r.dedupKey)).size).toBe(1); // same alert group
 });
 
 test('the webhook refuses a wrong token and malformed payloads', async () => {

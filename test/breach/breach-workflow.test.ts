@@ -21,10 +21,13 @@ test('approved at T0+3h: every contact gets one notice with the four elements, w
       return s.status === 'sent' ? s : undefined;
     });
     expect(state.deliveries.every((d) => d.status === 'sent' && !d.late)).toBe(true);
-    for (const d of state.deliveries) {
-      expect(Date.parse(d.sentAt!) - t0).toBeLessThan(4 * HOUR);
-      expect(h.smtp.countTo(d.email)).toBe(1);
-    }
+    for (const d of state.deliveries) expect(h.smtp.countTo(d.email)).toBe(1);
+    // Judged on the server's (skipped) clock, like the deadline: the last notice went
+    // out within the hour after approval at T0+3h, 20 hours before the deadline.
+    const approvedAt = Date.parse(state.approvedAt!);
+    expect(Math.round((approvedAt - t0) / 60_000)).toBe(180);
+    expect(Date.parse(state.completedAt!) - approvedAt).toBeLessThan(HOUR);
+    expect(Date.parse(state.deadline) - Date.parse(state.completedAt!)).toBeGreaterThan(20 * HOUR);
     const mail = h.smtp.messages.find((m) => m.to.includes('security@ca1.example'));
     expect(mail?.parsed.text).toContain(notice.impact);
     expect(mail?.parsed.html).toBeTruthy();
@@ -74,7 +77,8 @@ test('never approved: every ladder step fires at its hour, the miss is recorded 
       return s.status === 'sent' ? s : undefined;
     });
     expect(state.deliveries.every((d) => d.late)).toBe(true);
-    expect(state.missedAt).toBeDefined();
+    // Recorded the minute the deadline passed, T0 + 24 h.
+    expect(Math.round((Date.parse(state.missedAt!) - t0) / 60_000)).toBe(24 * 60);
   });
 });
 

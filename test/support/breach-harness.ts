@@ -8,13 +8,13 @@ import { createBreachRecordActivities } from '../../src/activities/breach-record
 import type { IncidentNotification } from '../../src/domain/notification';
 import { createMailer, type Mailer } from '../../src/mail/mailer';
 import { loadPolicy } from '../../src/policy/load';
-import { startTimeSkippingEnvironment } from '../../src/temporal/servers';
 import { workflowBundle } from '../../src/temporal/worker';
 import { breachNotificationWorkflow } from '../../src/workflows/breach/breach-notification-workflow';
 import * as msg from '../../src/workflows/breach/messages';
 import type { BreachState } from '../../src/workflows/breach/state';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
+import { timeSkippingEnv } from './time-skipping';
 
 export const HOUR = 3_600_000;
 export const breachPolicy = { ...loadPolicy().breach, officers: ['U0DPO'] };
@@ -57,7 +57,7 @@ export class BreachHarness {
   ) {}
 
   static async start(): Promise<BreachHarness> {
-    const env = await startTimeSkippingEnvironment();
+    const env = await timeSkippingEnv();
     const database = await createTestDatabase();
     const smtp = await startTestSmtpServer();
     const mailer = createMailer({ smtpUrl: smtp.smtpUrl, outboxDir: '/nonexistent' });

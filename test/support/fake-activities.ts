@@ -6,13 +6,20 @@ import type { IncidentActivities, RecordIncidentEventInput } from '../../src/wor
 export class RecordingActivities implements IncidentActivities {
   readonly events: RecordIncidentEventInput[] = [];
   readonly notifications: IncidentNotification[] = [];
+  /** Every record and publish call in the order they ran, to check one against the other. */
+  readonly calls: { op: 'record' | 'publish'; eventId: string }[] = [];
 
   recordIncidentEvent = async (input: RecordIncidentEventInput): Promise<void> => {
+    // Logged when the write is done (after a turn of the event loop), so a publish
+    // that did not wait for it would show up first.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.calls.push({ op: 'record', eventId: input.eventId });
     this.events.push(input);
   };
 
   readonly published: RecordIncidentEventInput[] = [];
   publishIncidentEvent = async (input: RecordIncidentEventInput): Promise<void> => {
+    this.calls.push({ op: 'publish', eventId: input.eventId });
     this.published.push(input);
   };
 

@@ -6,8 +6,30 @@ import { startTimeSkippingEnvironment } from '../../src/temporal/servers';
 import { workflowBundle } from '../../src/temporal/worker';
 import type { IncidentActivities } from '../../src/workflows/incident/activities-contract';
 
+/**
+ * Every time-skipping test starts on the same calendar moment, a Monday 09:00 UTC,
+ * so business days, weekdays and holidays give the same answer whatever day the
+ * suite runs on (the server would otherwise start at the real time).
+ */
+export const TEST_EPOCH = new Date('2031-03-03T09:00:00.000Z');
+
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return startTimeSkippingEnvironment();
+  return startTimeSkippingEnvironment({ startAt: TEST_EPOCH });
+}
+
+/**
+ * Skips the server's clock to the next given weekday at hh:00 UTC (1 = Monday), for
+ * a test that needs a known calendar position after earlier tests in its file moved
+ * the shared clock on.
+ */
+export async function skipToNext(env: TestWorkflowEnvironment, weekday: number, hourUtc: number): Promise<Date> {
+  const now = new Date(await env.currentTimeMs());
+  const target = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hourUtc));
+  const days = (weekday - target.getUTCDay() + 7) % 7;
+  target.setUTCDate(target.getUTCDate() + days);
+  if (target.getTime() <= now.getTime()) target.setUTCDate(target.getUTCDate() + 7);
+  await env.sleep(target.getTime() - now.getTime());
+  return target;
 }
 
 let queue = 0;
