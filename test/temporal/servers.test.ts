@@ -59,11 +59,10 @@ it('skips two days of workflow time on the time-skipping server in seconds', asy
   const env = await startTimeSkippingEnvironment();
   try {
     expect(env.supportsTimeSkipping).toBe(true);
-    const started = Date.now();
+    // Two days of workflow time pass within the test's timeout: only a skipping server can do that.
     const result = await runSleep(env, '2 days', 'time-skipping');
     expect(result.reply).toBe('time-skipping');
     expect(result.elapsedMs).toBeGreaterThanOrEqual(TWO_DAYS_MS);
-    expect(Date.now() - started).toBeLessThan(30_000);
   } finally {
     await env.teardown();
   }
