@@ -1,39 +1,114 @@
-// Shared by the record-*-history scripts: runs a scripted workflow on the
-// time-skipping server with the given activities and writes its history as
-// JSON for a replay test.
-import { writeFileSync } from 'node:fs';
+// Runs recording scenarios on the real Rampart worker (records in PostgreSQL,
+// breach mail through the outbox mailer, the log connector) against the
+// time-skipping server, and writes each workflow's history as
+// `<workflowId>.json` for test/replay/replay-histories.test.ts.
+//
+// Everything it starts is its own and removed afterwards: a throw-away embedded
+// PostgreSQL, an outbox directory, and one time-skipping server per scenario,
+// each started at RECORDING_STARTS_AT so a re-recording sees the same calendar.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { openDatabase } from '../src/app/database';
+import { LogConnector } from '../src/activities/connectors/log-connector';
+import type { Db } from '../src/db/client';
+import { makeTempDataDir } from '../src/db/temp-data-dir';
+import { createMailer, type Mailer } from '../src/mail/mailer';
+import { loadPolicy } from '../src/policy/load';
+import type { Policy } from '../src/policy/schema';
 import { startTimeSkippingEnvironment } from '../src/temporal/servers';
-import { workflowBundle } from '../src/temporal/worker';
+import { createWorker } from '../src/temporal/worker';
 
-export const RECORD_TASK_QUEUE = 'record';
+/** A Monday 09:00 UTC, so business days and weekdays come out the same on every recording. */
+export const RECORDING_STARTS_AT = new Date('2031-03-03T09:00:00.000Z');
+/** The production default (RAMPART_TASK_QUEUE), so histories look like the ones running. */
+const TASK_QUEUE = 'rampart';
 
-/** `run` drives one workflow to completion and returns its handle; its history goes to argv[2] or `defaultOut`. */
-export function recordHistory(
-  defaultOut: string,
-  activities: object,
-  run: (env: TestWorkflowEnvironment) => Promise<WorkflowHandle>,
-): void {
-  const out = path.resolve(process.argv[2] ?? defaultOut);
-  const main = async (): Promise<void> => {
-    const env = await startTimeSkippingEnvironment();
+export interface ScenarioContext {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  taskQueue: string;
+  policy: Policy;
+}
+
+export interface Scenario {
+  name: string;
+  /** Wraps the outbox mailer, e.g. to refuse an address or fail a send once. */
+  mailer?: (outbox: Mailer) => Mailer;
+  /** Drives its workflows to completion; returns the ids whose histories to write. */
+  run(ctx: ScenarioContext): Promise<string[]>;
+}
+
+export async function recordScenarios(outDir: string, scenarios: readonly Scenario[]): Promise<void> {
+  const policy = loadPolicy();
+  const temp = await makeTempDataDir('rampart-record-');
+  const quiet = () => undefined;
+  try {
+    const database = await openDatabase({ dataDir: path.dirname(temp.dataDir), log: quiet });
     try {
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: RECORD_TASK_QUEUE, workflowBundle: await workflowBundle(), activities });
-      await worker.runUntil(async () => {
-        const handle = await run(env);
-        writeFileSync(out, `${historyToJSON(await handle.fetchHistory())}\n`);
-      });
-      console.log(`wrote ${out}`);
+      for (const scenario of scenarios) {
+        const outboxDir = await mkdtemp(path.join(tmpdir(), 'rampart-record-outbox-'));
+        try {
+          await recordOne(scenario, { outDir, policy, db: database.db, outboxDir });
+        } finally {
+          await rm(outboxDir, { recursive: true, force: true });
+        }
+      }
     } finally {
-      await env.teardown();
+      await database.stop();
     }
-  };
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+  } finally {
+    await temp.remove();
+  }
+}
+
+async function recordOne(
+  scenario: Scenario,
+  o: { outDir: string; policy: Policy; db: Db; outboxDir: string },
+): Promise<void> {
+  const outbox = createMailer({ outboxDir: o.outboxDir });
+  const mailer = scenario.mailer ? scenario.mailer(outbox) : outbox;
+  const env = await startTimeSkippingEnvironment({ startAt: RECORDING_STARTS_AT });
+  try {
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue: TASK_QUEUE,
+      db: o.db,
+      connectors: [new LogConnector(() => undefined)],
+      mail: { mailer, from: o.policy.breach.senderAddress, companyName: o.policy.breach.companyName },
+    });
+    const ids = await worker.runUntil(scenario.run({ env, client: env.client, taskQueue: TASK_QUEUE, policy: o.policy }));
+    for (const id of ids) {
+      const history = await env.client.workflow.getHandle(id).fetchHistory();
+      const file = path.join(o.outDir, `${id}.json`);
+      await writeFile(file, `${historyToJSON(history)}\n`);
+      console.log(`${scenario.name}: wrote ${file} (${history.events?.length ?? 0} events)`);
+    }
+    const timeline = await o.db.timelineEntry.count({ where: { incidentId: { in: ids } } });
+    const mails = (await readdir(o.outboxDir)).filter((f) => f.endsWith('.eml')).length;
+    console.log(`${scenario.name}: ${timeline} timeline entries in PostgreSQL, ${mails} notice(s) in the outbox`);
+  } finally {
+    await mailer.close();
+    await env.teardown();
+  }
+}
+
+/** Waits (real time) until a workflow started by another workflow exists, e.g. a child. */
+export async function waitForWorkflow(client: Client, workflowId: string): Promise<void> {
+  await waitFor(`${workflowId} to start`, () => client.workflow.getHandle(workflowId).describe().then(() => true, () => false));
+}
+
+/**
+ * Waits (real time) until `check` holds: time skipping does not wait for work in
+ * flight, so a scenario waits for what it expects before it skips further.
+ */
+export async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let tries = 0; !(await check()); tries++) {
+    if (tries >= 600) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

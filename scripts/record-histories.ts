@@ -1,0 +1,49 @@
+// Records this release's workflow histories for the replay test, from the real
+// worker (see history-recorder.ts and history-scenarios.ts). Each release keeps
+// its own directory, test/histories/<release>/, next to the older ones: a
+// change to workflow code must replay all of them. Record only on purpose, once
+// per release that changed src/workflows; existing files are never overwritten
+// unless --force is given (an older release's histories must stay as recorded).
+//
+//   npx tsx scripts/record-histories.ts [--release YYYY-MM-DD] [--force] [outDir]
+//
+// The release defaults to CURRENT_RELEASE below; workflow ids derive from it
+// (INC-<yyyymmdd>-hist, INC-<yyyymmdd>-bhist and its -breach child).
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { recordScenarios } from './history-recorder';
+import { breachAsChild, incidentLifecycle } from './history-scenarios';
+
+/** Bump when recording for a new release. */
+const CURRENT_RELEASE = '2026-12-01';
+
+const { values, positionals } = parseArgs({
+  options: { release: { type: 'string', default: CURRENT_RELEASE }, force: { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
+const release = values.release;
+if (!/^\d{4}-\d{2}-\d{2}$/.test(release)) throw new Error(`--release must be YYYY-MM-DD, not "${release}"`);
+const outDir = path.resolve(positionals[0] ?? path.join('test/histories', release));
+const day = release.replace(/-/g, '');
+const scenarios = [incidentLifecycle(`INC-${day}-hist`), breachAsChild(`INC-${day}-bhist`)];
+
+async function main(): Promise<void> {
+  const taken = [`INC-${day}-hist`, `INC-${day}-bhist`, `INC-${day}-bhist-breach`]
+    .map((id) => path.join(outDir, `${id}.json`))
+    .filter((file) => existsSync(file));
+  if (taken.length > 0 && !values.force) {
+    throw new Error(`refusing to overwrite ${taken.join(', ')}: histories of a release stay as recorded (--force to re-record on purpose)`);
+  }
+  await mkdir(outDir, { recursive: true });
+  // Worker chatter (start, stop, polls) would bury the few lines that matter.
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+  await recordScenarios(outDir, scenarios);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
