@@ -30,6 +30,12 @@ export interface BreachMailDeps {
   /** The From header, e.g. "Example Ltd Privacy <privacy@example.com>". */
   from: string;
   companyName: string;
+  /**
+   * How long a claim keeps other attempts of its delivery from sending, in ms
+   * (database time). Defaults to CLAIM_LEASE_MS; tests of a crashed worker
+   * shorten it so they need not wait two real minutes.
+   */
+  claimLeaseMs?: number;
   /** Structured log; defaults to the Temporal activity logger when there is one. */
   log?: (msg: string, fields: Record<string, string | number>) => void;
 }
@@ -78,6 +84,7 @@ function isUniqueViolation(err: unknown): boolean {
 export function createBreachMailActivities(deps: BreachMailDeps) {
   const { db, mailer } = deps;
   const log = deps.log ?? activityLog;
+  const claimLeaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
 
   type Claim = { kind: 'claimed' } | { kind: 'sent'; result: SendBreachNoticeResult };
 
@@ -98,7 +105,7 @@ export function createBreachMailActivities(deps: BreachMailDeps) {
       if (row?.status === 'sent') return { kind: 'sent', result: storedResult(row) };
       const now = new Date();
       if (row) {
-        const leaseEnded = new Date(now.getTime() - CLAIM_LEASE_MS);
+        const leaseEnded = new Date(now.getTime() - claimLeaseMs);
         const { count } = await db.breachDelivery.updateMany({
           where: { key, status: { not: 'sent' }, OR: [{ status: { not: 'sending' } }, { claimedAt: null }, { claimedAt: { lt: leaseEnded } }] },
           data: { status: 'sending', claimedAt: now, attempts: { increment: 1 } },

@@ -13,6 +13,7 @@ import { renderBreachNotice } from '../../src/breach/notice-template';
 import { DELIVERY_IN_PROGRESS, type BreachNotice, type SendBreachNoticeInput, type SendBreachNoticeResult } from '../../src/domain/breach';
 import { MailRejectedError, classifyMailError, createMailer, type Mailer } from '../../src/mail/mailer';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 const notice: BreachNotice = {
@@ -233,32 +234,69 @@ describe('sendBreachNotice', () => {
 
   it('lets only one of two racing attempts of a key send (a timed-out attempt still running)', async () => {
     const req = input('race@acme.example');
-    const outcomes = await Promise.allSettled([activities.sendBreachNotice(req), activities.sendBreachNotice(req)]);
-    expect(smtp.countTo('race@acme.example')).toBe(1);
-    const sent = outcomes.filter((o) => o.status === 'fulfilled');
-    expect(sent.length).toBeGreaterThanOrEqual(1);
-    for (const o of sent) expect(o.value).toMatchObject({ status: 'sent', messageId: breachMessageId(req.key) });
-    for (const o of outcomes.filter((x) => x.status === 'rejected')) {
-      // The loser is told to come back later; its retry finds the notice sent.
-      expect(o.reason).toMatchObject({ type: DELIVERY_IN_PROGRESS, nonRetryable: false });
+    // The server keeps the winner's message unanswered, so the loser surely runs while the winner is mid-send.
+    smtp.holdRepliesAfter(0);
+    let outcomes: PromiseSettledResult<SendBreachNoticeResult>[];
+    try {
+      let settled = 0;
+      const attempt = () => activities.sendBreachNotice(req).finally(() => (settled += 1));
+      const racing = Promise.allSettled([attempt(), attempt()]);
+      // One attempt has settled while the other's message sits at the server, unanswered.
+      await eventually(async () => {
+        expect(smtp.heldMessages()).toHaveLength(1);
+        expect(settled).toBe(1);
+      }, 60_000);
+      smtp.releaseReplies();
+      outcomes = await racing;
+    } finally {
+      smtp.releaseReplies();
     }
-    expect(await activities.sendBreachNotice(req)).toMatchObject({ status: 'sent' });
+    const sent = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(sent).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ status: 'sent', messageId: breachMessageId(req.key) });
+    // The loser is told to come back later; its retry finds the notice sent.
+    expect(refused[0]).toMatchObject({ type: DELIVERY_IN_PROGRESS, nonRetryable: false });
     expect(smtp.countTo('race@acme.example')).toBe(1);
+    expect(await activities.sendBreachNotice(req)).toEqual(sent[0]);
+    expect(smtp.countTo('race@acme.example')).toBe(1);
+    expect(await row(req.key)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
-  it('does not send while an earlier attempt holds the claim, and does once its lease has run out (a crashed worker)', async () => {
+  it('does not send while an earlier attempt holds the claim, and does once its two-minute lease has run out (a crashed worker)', async () => {
+    expect(CLAIM_LEASE_MS).toBe(2 * 60_000);
     const req = input('crashed@acme.example');
-    const now = Date.now();
+    // Claimed in the past by writing claimed_at directly: no test waits two real minutes.
+    const claimedAgo = (ms: number) => database.prisma.breachDelivery.update({ where: { key: req.key }, data: { claimedAt: new Date(Date.now() - ms) } });
     await database.prisma.breachDelivery.create({
-      data: { key: req.key, breachId: BREACH_ID, customerId: 'C1', customerName: 'Acme Widgets GmbH', email: 'crashed@acme.example', status: 'sending', attempts: 1, claimedAt: new Date(now - 10_000) },
+      data: { key: req.key, breachId: BREACH_ID, customerId: 'C1', customerName: 'Acme Widgets GmbH', email: 'crashed@acme.example', status: 'sending', attempts: 1, claimedAt: new Date() },
     });
-    await expect(activities.sendBreachNotice(req)).rejects.toMatchObject({ type: DELIVERY_IN_PROGRESS });
+    for (const ago of [0, 10_000, 115_000]) {
+      await claimedAgo(ago);
+      await expect(activities.sendBreachNotice(req)).rejects.toMatchObject({ type: DELIVERY_IN_PROGRESS });
+    }
     expect(smtp.countTo('crashed@acme.example')).toBe(0);
+    expect(await row(req.key)).toMatchObject({ status: 'sending', attempts: 1 });
 
-    await database.prisma.breachDelivery.update({ where: { key: req.key }, data: { claimedAt: new Date(now - CLAIM_LEASE_MS - 1_000) } });
-    expect(await activities.sendBreachNotice(req)).toMatchObject({ status: 'sent' });
+    await claimedAgo(125_000);
+    expect(await activities.sendBreachNotice(req)).toMatchObject({ status: 'sent', messageId: breachMessageId(req.key) });
     expect(smtp.countTo('crashed@acme.example')).toBe(1);
     expect(await row(req.key)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('takes the lease from its options (the default stays two minutes)', async () => {
+    const shortLease = createBreachMailActivities({ db: database.prisma, mailer, from: FROM, companyName: 'Example Ltd', claimLeaseMs: 5_000, log: () => undefined });
+    const req = input('short-lease@acme.example');
+    await database.prisma.breachDelivery.create({
+      data: { key: req.key, breachId: BREACH_ID, customerId: 'C1', customerName: 'Acme Widgets GmbH', email: 'short-lease@acme.example', status: 'sending', attempts: 1, claimedAt: new Date(Date.now() - 1_000) },
+    });
+    await expect(shortLease.sendBreachNotice(req)).rejects.toMatchObject({ type: DELIVERY_IN_PROGRESS });
+    await database.prisma.breachDelivery.update({ where: { key: req.key }, data: { claimedAt: new Date(Date.now() - 10_000) } });
+    // Ten seconds is well inside the default lease, past this one.
+    await expect(activities.sendBreachNotice(req)).rejects.toMatchObject({ type: DELIVERY_IN_PROGRESS });
+    expect(await shortLease.sendBreachNotice(req)).toMatchObject({ status: 'sent' });
+    expect(smtp.countTo('short-lease@acme.example')).toBe(1);
   });
 
   it('returns a permanent refusal (550) as rejected, for the officer to correct', async () => {

@@ -1,7 +1,9 @@
 // A real SMTP server on loopback for tests and the bench: plain SMTP (no TLS, no
 // auth needed), keeps every accepted message raw and parsed, and can be told to
-// refuse recipients for good (550) or to be unavailable for a while (451).
-import type { AddressInfo } from 'node:net';
+// refuse recipients for good (550), to be unavailable for a while (451), to stop
+// listening (connections refused) and listen again on the same port, or to keep
+// messages without answering them (a sender that dies before the 250 arrives).
+import type { AddressInfo, Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
 
@@ -25,6 +27,26 @@ export interface TestSmtpServer {
   rejectRecipient(email: string): void;
   /** While on, every RCPT TO gets 451 (try again later). */
   setTransientFailure(on: boolean): void;
+  /**
+   * Closes the port and drops every open connection: from now on a client's
+   * connection is refused (ECONNREFUSED), as with a mail server that is down.
+   * Replies held by holdRepliesAfter are dropped with their connections.
+   */
+  stopListening(): Promise<void>;
+  /** Listens again on the same port (and URL) after stopListening. */
+  listenAgain(): Promise<void>;
+  /**
+   * The next `count` messages are answered as usual; every later one is kept
+   * (in `messages`, as a server that queued it would) but gets no reply until
+   * releaseReplies(), so its sender is left waiting mid-send.
+   */
+  holdRepliesAfter(count: number): void;
+  /** The messages kept whose reply is being held, in arrival order. */
+  heldMessages(): ReceivedMessage[];
+  /** Sends every held reply (250) and stops holding new ones. */
+  releaseReplies(): void;
+  /** No client is connected and no message is being recorded: nothing more can arrive unasked. */
+  idle(): boolean;
   stop(): Promise<void>;
 }
 
@@ -39,6 +61,11 @@ function smtpError(responseCode: number, message: string): SMTPServerError {
   return Object.assign(new Error(message), { responseCode });
 }
 
+interface HeldReply {
+  message: ReceivedMessage;
+  answer: () => void;
+}
+
 export async function startTestSmtpServer(opts: TestSmtpServerOptions = {}): Promise<TestSmtpServer> {
   const rejected = new Set<string>();
   let predicate: (address: string) => boolean = () => false;
@@ -46,56 +73,106 @@ export async function startTestSmtpServer(opts: TestSmtpServerOptions = {}): Pro
   else for (const a of opts.rejectRecipients ?? []) rejected.add(a.toLowerCase());
   let transient = false;
   const messages: ReceivedMessage[] = [];
+  /** Messages up to this count are answered; later ones are held. Infinity: hold none. */
+  let answerUpTo = Infinity;
+  let held: HeldReply[] = [];
+  /** Messages received but not yet parsed and recorded. */
+  let recording = 0;
 
-  const server = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    logger: false,
-    // Stop quickly even if a client keeps a pooled connection open.
-    closeTimeout: 500,
-    onRcptTo(address, _session, callback) {
-      const addr = address.address.toLowerCase();
-      if (transient || opts.failTransiently?.()) return callback(smtpError(451, '4.3.0 Temporary failure, try again later'));
-      if (rejected.has(addr) || predicate(addr)) return callback(smtpError(550, '5.1.1 Mailbox unavailable'));
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('error', (err: Error) => callback(err));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        // Record the message before answering 250, so a test sees it as soon as the send returns.
-        const record = async (): Promise<void> => {
-          const parsed = await simpleParser(raw);
-          messages.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            messageId: parsed.messageId,
-            raw,
-            parsed,
-          });
-        };
-        record().then(
-          () => callback(null, `Message queued as ${messages.length}`),
-          (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
-        );
-      });
-    },
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  function createServer(): SMTPServer {
+    return new SMTPServer({
+      secure: false,
+      disabledCommands: ['STARTTLS'],
+      authOptional: true,
+      logger: false,
+      // Stop quickly even if a client keeps a pooled connection open.
+      closeTimeout: 500,
+      onRcptTo(address, _session, callback) {
+        const addr = address.address.toLowerCase();
+        if (transient || opts.failTransiently?.()) return callback(smtpError(451, '4.3.0 Temporary failure, try again later'));
+        if (rejected.has(addr) || predicate(addr)) return callback(smtpError(550, '5.1.1 Mailbox unavailable'));
+        callback();
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('error', (err: Error) => callback(err));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          // Record the message before answering 250, so a test sees it as soon as the send returns.
+          const record = async (): Promise<ReceivedMessage> => {
+            recording += 1;
+            try {
+              const parsed = await simpleParser(raw);
+              const message: ReceivedMessage = {
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                to: session.envelope.rcptTo.map((r) => r.address),
+                messageId: parsed.messageId,
+                raw,
+                parsed,
+              };
+              messages.push(message);
+              return message;
+            } finally {
+              recording -= 1;
+            }
+          };
+          record().then(
+            (message) => {
+              const answer = () => callback(null, `Message queued as ${messages.indexOf(message) + 1}`);
+              if (messages.length > answerUpTo) held.push({ message, answer });
+              else answer();
+            },
+            (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+          );
+        });
+      },
     });
-  });
-  // A client dropping its connection (a pool closing, a test ending) surfaces as an
-  // 'error' event; unhandled, it would crash the test process.
-  server.on('error', () => undefined);
-  const { port } = server.server.address() as AddressInfo;
+  }
+
+  /** The server while it listens, with its open connections (to drop them on stopListening). */
+  let current: { server: SMTPServer; sockets: Set<Socket> } | undefined;
+
+  async function listen(port: number): Promise<number> {
+    const server = createServer();
+    const sockets = new Set<Socket>();
+    server.server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    // A client dropping its connection (a pool closing, a test ending) surfaces as an
+    // 'error' event; unhandled, it would crash the test process.
+    server.on('error', () => undefined);
+    current = { server, sockets };
+    return (server.server.address() as AddressInfo).port;
+  }
+
+  /** Stops listening; `drop` also cuts the open connections at once instead of letting them finish. */
+  async function close(drop: boolean): Promise<void> {
+    if (!current) return;
+    const { server, sockets } = current;
+    current = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (drop) for (const socket of sockets) socket.destroy();
+    await closed;
+  }
+
+  function releaseReplies(): void {
+    answerUpTo = Infinity;
+    const waiting = held;
+    held = [];
+    // A held sender may have died meanwhile: its connection is gone and the reply goes nowhere.
+    for (const h of waiting) h.answer();
+  }
+
+  const port = await listen(0);
 
   return {
     smtpUrl: `smtp://127.0.0.1:${port}`,
@@ -106,6 +183,23 @@ export async function startTestSmtpServer(opts: TestSmtpServerOptions = {}): Pro
     setTransientFailure: (on) => {
       transient = on;
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stopListening: async () => {
+      held = [];
+      await close(true);
+    },
+    listenAgain: async () => {
+      if (current) throw new Error('the SMTP server is already listening');
+      await listen(port);
+    },
+    holdRepliesAfter: (count) => {
+      answerUpTo = messages.length + count;
+    },
+    heldMessages: () => held.map((h) => h.message),
+    releaseReplies,
+    idle: () => recording === 0 && (current?.sockets.size ?? 0) === 0,
+    stop: async () => {
+      releaseReplies();
+      await close(false);
+    },
   };
 }
