@@ -1,6 +1,7 @@
 // The breach part of the Slack app: `/incident breach ...` commands and the
 // steps behind the breach buttons and modals. Every step is an update to the
 // breach workflow, which checks who may do it; this file only talks to people.
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { CsvError, parseCustomersCsv } from '../breach/customers-csv';
 import { affectedCustomersSchema, customersToCsv, describeCustomerIssues } from '../breach/customers-schema';
@@ -11,6 +12,7 @@ import type { BreachState } from '../workflows/breach/state';
 import { breachChangesModal, breachCustomersModal, breachNoticeModal } from './breach-views';
 import type { BreachCommand } from './command-parser';
 import type { BotDeps } from './incident-commands';
+import { withPendingModal, type PendingModal } from './pending-modal';
 import { UserFacingError } from './user-facing-error';
 
 export interface SlackContext {
@@ -18,7 +20,15 @@ export interface SlackContext {
   triggerId: string;
   /** The incident's channel, where breach steps are announced. */
   channelId: string;
+  /** A modal already opened with the trigger_id, for a command that shows a form. */
+  modal?: PendingModal;
 }
+
+/** The breach commands that show a form, with the form's title. */
+export const BREACH_FORM_TITLES: Partial<Record<BreachCommand['action'], string>> = {
+  customers: 'Affected customers',
+  notice: 'Breach notice',
+};
 
 export async function runBreachCommand(deps: BotDeps, incidentId: string, actor: string, cmd: BreachCommand, ctx: SlackContext) {
   const breachId = breachWorkflowId(incidentId);
@@ -56,16 +66,26 @@ export async function runBreachCommand(deps: BotDeps, incidentId: string, actor:
   }
 }
 
+/** Shows a form that needs loading first, in the modal opened for it (or one opened now). */
+async function showForm(ctx: SlackContext, title: string, load: () => Promise<View>): Promise<void> {
+  if (ctx.modal) return ctx.modal.show(await load());
+  return withPendingModal(ctx.client, ctx.triggerId, title, async (modal) => modal.show(await load()));
+}
+
 export async function openCustomersModal(deps: BotDeps, breachId: string, ctx: SlackContext): Promise<void> {
-  const b = await deps.breaches.get(breachId);
-  if (b.approvedAt) throw new UserFacingError('The notice is approved and sending has started; the customer list can no longer change.');
-  await ctx.client.views.open({ trigger_id: ctx.triggerId, view: breachCustomersModal(breachId, b.customers.length ? customersToCsv(b.customers) : '') });
+  await showForm(ctx, BREACH_FORM_TITLES.customers ?? '', async () => {
+    const b = await deps.breaches.get(breachId);
+    if (b.approvedAt) throw new UserFacingError('The notice is approved and sending has started; the customer list can no longer change.');
+    return breachCustomersModal(breachId, b.customers.length ? customersToCsv(b.customers) : '');
+  });
 }
 
 export async function openNoticeModal(deps: BotDeps, breachId: string, ctx: SlackContext): Promise<void> {
-  const b = await deps.breaches.get(breachId);
-  if (b.approvedAt) throw new UserFacingError('The notice is approved and sending has started; it can no longer change.');
-  await ctx.client.views.open({ trigger_id: ctx.triggerId, view: breachNoticeModal(breachId, b.notice) });
+  await showForm(ctx, BREACH_FORM_TITLES.notice ?? '', async () => {
+    const b = await deps.breaches.get(breachId);
+    if (b.approvedAt) throw new UserFacingError('The notice is approved and sending has started; it can no longer change.');
+    return breachNoticeModal(breachId, b.notice);
+  });
 }
 
 export function openChangesModal(breachId: string, ctx: SlackContext): Promise<unknown> {

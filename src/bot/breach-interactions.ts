@@ -10,10 +10,11 @@ import { breachPreviewMessage } from '../slack/breach-preview';
 import { downloadSlackFile, type DownloadOptions } from '../slack/download-file';
 import { mention } from '../slack/summary-message';
 import { incidentIdOfBreach } from '../workflows/breach/messages';
-import { approve, customersFromCsv, openChangesModal, postPreview, runBreachCommand } from './breach-commands';
+import { BREACH_FORM_TITLES, approve, customersFromCsv, openChangesModal, postPreview, runBreachCommand } from './breach-commands';
 import { breachChangesSubmission, breachCustomersSubmission, breachNoticeSubmission } from './breach-views';
 import { explainError } from './explain-error';
 import type { BotDeps } from './incident-commands';
+import { withPendingModal, type PendingModal } from './pending-modal';
 import type { Safely } from './safely';
 import { UserFacingError } from './user-facing-error';
 
@@ -49,10 +50,14 @@ export function registerBreachInteractions(app: App, deps: BotDeps, opts: Breach
     });
 
   // On the pinned summary: the value is the incident id.
+  // A button that shows a form opens it before anything is looked up: the trigger_id lives 3 s.
   const incidentButton = (actionId: string, action: 'suspected' | 'verify' | 'customers' | 'notice') =>
-    onButton(actionId, async ({ value: incidentId, userId, triggerId, client }) =>
-      runBreachCommand(deps, incidentId, userId, { action }, { client, triggerId, channelId: await channelOf(incidentId) }),
-    );
+    onButton(actionId, async ({ value: incidentId, userId, triggerId, client }) => {
+      const run = async (modal?: PendingModal) =>
+        runBreachCommand(deps, incidentId, userId, { action }, { client, triggerId, channelId: await channelOf(incidentId), modal });
+      const form = BREACH_FORM_TITLES[action];
+      return form ? withPendingModal(client, triggerId, form, run) : run();
+    });
   incidentButton(ACTION.breachSuspect, 'suspected');
   incidentButton(ACTION.breachVerify, 'verify');
   incidentButton(ACTION.breachCustomers, 'customers');

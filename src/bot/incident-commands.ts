@@ -8,8 +8,9 @@ import type { BreachService } from '../breach/breach-service';
 import type { Policy } from '../policy/schema';
 import { incidentIdOfChannel } from '../slack/incident-channels';
 import { mention } from '../slack/summary-message';
-import { runBreachCommand } from './breach-commands';
+import { BREACH_FORM_TITLES, runBreachCommand } from './breach-commands';
 import { HELP_TEXT, type IncidentCommand } from './command-parser';
+import { withPendingModal, type PendingModal } from './pending-modal';
 import { UserFacingError } from './user-facing-error';
 import { declareModal } from './views';
 
@@ -18,6 +19,8 @@ export interface CommandContext {
   channelId: string;
   triggerId: string;
   client: WebClient;
+  /** A modal already opened with the trigger_id (see runIncidentCommand). */
+  modal?: PendingModal;
 }
 
 export interface BotDeps {
@@ -31,8 +34,6 @@ const NOT_AN_INCIDENT_CHANNEL =
   'This is not an incident channel. Run this in the incident’s channel, or start one with `/incident declare`.';
 
 export async function runIncidentCommand(deps: BotDeps, cmd: IncidentCommand, ctx: CommandContext): Promise<string | undefined> {
-  const { incidents } = deps;
-  const actor = ctx.userId;
   switch (cmd.kind) {
     case 'help':
       return HELP_TEXT;
@@ -44,7 +45,15 @@ export async function runIncidentCommand(deps: BotDeps, cmd: IncidentCommand, ct
     default:
       break;
   }
+  // A command that shows a form opens it before anything is looked up: the trigger_id lives 3 s.
+  const form = cmd.kind === 'breach' ? BREACH_FORM_TITLES[cmd.breach.action] : undefined;
+  if (form) return withPendingModal(ctx.client, ctx.triggerId, form, (modal) => runInIncidentChannel(deps, cmd, { ...ctx, modal }));
+  return runInIncidentChannel(deps, cmd, ctx);
+}
 
+async function runInIncidentChannel(deps: BotDeps, cmd: IncidentCommand, ctx: CommandContext): Promise<string | undefined> {
+  const { incidents } = deps;
+  const actor = ctx.userId;
   const id = await incidentIdOfChannel(deps.db, ctx.channelId);
   if (!id) throw new UserFacingError(NOT_AN_INCIDENT_CHANNEL);
   const guard = async (what: string) => {
@@ -93,7 +102,7 @@ export async function runIncidentCommand(deps: BotDeps, cmd: IncidentCommand, ct
       await incidents.close(id, { actor });
       return `${id} is closed.`;
     case 'breach':
-      return runBreachCommand(deps, id, actor, cmd.breach, { client: ctx.client, triggerId: ctx.triggerId, channelId: ctx.channelId });
+      return runBreachCommand(deps, id, actor, cmd.breach, { client: ctx.client, triggerId: ctx.triggerId, channelId: ctx.channelId, modal: ctx.modal });
   }
 }
 

@@ -41,6 +41,8 @@ beforeAll(async () => {
       { id: GENERAL, name: 'general' },
       { id: ONCALL_CHANNEL, name: 'oncall' },
     ],
+    // Trigger ids expire with the user's next action, not after 3 s of real time.
+    triggerExpiry: 'next-trigger',
   });
   database = await createTestDatabase();
   env = await startDevEnvironment();

@@ -2,7 +2,8 @@
 // @slack/web-api WebClient (and so a Bolt app) without reaching Slack.
 // Point the client at `url` (slackApiUrl / Bolt clientOptions.slackApiUrl).
 // It keeps a small in-memory workspace (fake-slack-state.ts), records every
-// call, and can be told to fail the next call(s) of a method.
+// call, and can be told to fail the next call(s) of a method, before or after
+// the call takes effect.
 import type { UploadedFile } from '@slack/bolt';
 import { FakeSlackFiles } from './fake-slack-files';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,10 +17,10 @@ import { parseCall, readBody, sendJson, type BodyEncoding } from './fake-slack-h
 import type { ChannelSeed, FakeChannel, FakeMessage, ResponseUrlPost, UserSeed, UsergroupSeed } from './fake-slack-model';
 import { pinAndReactionMethods } from './fake-slack-pins';
 import { handleResponseUrl, type IssuedResponseUrls } from './fake-slack-response-url';
-import { DEFAULT_IDENTITY, FakeSlackState, type WorkspaceIdentity } from './fake-slack-state';
+import { DEFAULT_IDENTITY, FakeSlackState, type TriggerExpiry, type WorkspaceIdentity } from './fake-slack-state';
 import { viewMethods } from './fake-slack-views';
 
-export type { FakeSlackState } from './fake-slack-state';
+export type { FakeSlackState, TriggerExpiry } from './fake-slack-state';
 export type * from './fake-slack-model';
 
 const METHODS: Record<string, MethodHandler> = {
@@ -50,7 +51,9 @@ export type InjectedFailure =
   /** HTTP 200 `{ ok: false, error }` (plus any `extra` fields). */
   | { error: SlackErrorCode; extra?: Record<string, unknown> }
   /** Any other HTTP status, e.g. 500/503 for an outage. */
-  | { status: number; body?: string };
+  | { status: number; body?: string }
+  /** The connection closes without an answer, as when a response is lost. */
+  | { dropConnection: true };
 
 export interface RecordedCall {
   method: string;
@@ -78,6 +81,8 @@ export interface FakeSlackOptions {
   tokens?: string[];
   /** Trigger id lifetime for views.open/push; Slack's is 3 s. */
   triggerTtlMs?: number;
+  /** How trigger ids expire (see TriggerExpiry); default 'ttl'. Bot tests use 'next-trigger'. */
+  triggerExpiry?: TriggerExpiry;
   /** Clock (epoch ms); defaults to Date.now. */
   now?: () => number;
 }
@@ -88,6 +93,12 @@ export interface FakeSlackApi {
   calls: RecordedCall[];
   state: FakeSlackState;
   failNext(method: string, failure: InjectedFailure, times?: number): void;
+  /**
+   * The next call of `method` takes effect (a channel is created, a message
+   * posted), but the bot gets `failure` instead of the result: Slack did the
+   * work and the answer was lost.
+   */
+  loseNextResponse(method: string, failure: InjectedFailure): void;
   /** A trigger id as Slack puts in interactive payloads, valid for views.open for triggerTtlMs. */
   issueTriggerId(userId?: string): string;
   /** A file as a user uploads it in a modal; the result goes into view.state.values (stateValue.files). */
@@ -108,11 +119,13 @@ export interface FakeSlackApi {
 export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<FakeSlackApi> {
   const state = new FakeSlackState({ ...DEFAULT_IDENTITY, ...opts.identity }, opts.now ?? Date.now);
   const calls: RecordedCall[] = [];
-  const failures = new Map<string, { failure: InjectedFailure; remaining: number }[]>();
+  type Injection = { failure: InjectedFailure; remaining: number; afterEffect: boolean };
+  const failures = new Map<string, Injection[]>();
   const issuedResponseUrls: IssuedResponseUrls = new Map();
   const seed = (): void => {
     state.clear();
     state.triggerTtlMs = opts.triggerTtlMs ?? 3000;
+    state.triggerExpiry = opts.triggerExpiry ?? 'ttl';
     state.addUser({ id: state.identity.botUserId, name: state.identity.botName, isBot: true });
     for (const u of opts.users ?? []) state.addUser(u);
     for (const g of opts.usergroups ?? []) state.addUsergroup(g);
@@ -120,13 +133,13 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
   };
   seed();
 
-  const takeFailure = (method: string): InjectedFailure | undefined => {
+  const takeFailure = (method: string): Injection | undefined => {
     const queue = failures.get(method);
     const head = queue?.[0];
     if (!queue || !head) return undefined;
     head.remaining -= 1;
     if (head.remaining <= 0) queue.shift();
-    return head.failure;
+    return head;
   };
 
   const isValidToken = (token: string): boolean => (opts.tokens ? opts.tokens.includes(token) : token.startsWith('xox'));
@@ -150,25 +163,32 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
       record.response = response;
       sendJson(res, status, response, headers);
     };
+    const replyInjected = (injected: InjectedFailure): void => {
+      record.injected = injected;
+      if ('dropConnection' in injected) {
+        record.status = 0;
+        res.destroy();
+        return;
+      }
+      if ('error' in injected) return reply(200, { ok: false, error: injected.error, ...injected.extra });
+      if ('retryAfterSeconds' in injected) {
+        return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(injected.retryAfterSeconds) });
+      }
+      record.status = injected.status;
+      record.response = injected.body ?? '';
+      res.writeHead(injected.status, { 'content-type': 'text/plain' }).end(injected.body ?? '');
+    };
     try {
       Object.assign(record, await parseCall(req, url, body));
       const injected = takeFailure(method);
-      if (injected) {
-        record.injected = injected;
-        if ('error' in injected) return reply(200, { ok: false, error: injected.error, ...injected.extra });
-        if ('retryAfterSeconds' in injected) {
-          return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(injected.retryAfterSeconds) });
-        }
-        record.status = injected.status;
-        record.response = injected.body ?? '';
-        res.writeHead(injected.status, { 'content-type': 'text/plain' }).end(injected.body ?? '');
-        return;
-      }
+      if (injected && !injected.afterEffect) return replyInjected(injected.failure);
       if (record.token === undefined) throw new SlackApiError('not_authed');
       if (!isValidToken(record.token)) throw new SlackApiError('invalid_auth');
       const handler = METHODS[method];
       if (!handler) throw new SlackApiError('unknown_method', { req_method: method });
-      reply(200, { ok: true, ...handler({ state, args: new CallArgs(record.args) }) });
+      const result = handler({ state, args: new CallArgs(record.args) });
+      if (injected) return replyInjected(injected.failure);
+      reply(200, { ok: true, ...result });
     } catch (err) {
       if (!(err instanceof SlackApiError)) throw err;
       reply(200, { ok: false, error: err.error, ...err.extra });
@@ -200,7 +220,12 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
     state,
     failNext(method, failure, times = 1) {
       const queue = failures.get(method) ?? [];
-      queue.push({ failure, remaining: times });
+      queue.push({ failure, remaining: times, afterEffect: false });
+      failures.set(method, queue);
+    },
+    loseNextResponse(method, failure) {
+      const queue = failures.get(method) ?? [];
+      queue.push({ failure, remaining: 1, afterEffect: true });
       failures.set(method, queue);
     },
     issueTriggerId: (userId) => state.issueTriggerId(userId),

@@ -42,7 +42,18 @@ export interface TriggerRecord {
   used: boolean;
   /** The user whose click/command the trigger stands for, when the test said. */
   userId?: string;
+  /** The same user acted again after it (their next trigger was issued). */
+  superseded?: boolean;
 }
+
+/**
+ * When an unused trigger_id stops working for views.open/push:
+ * - 'ttl': triggerTtlMs after it was issued, on the fake's clock (Slack's rule, 3 s);
+ * - 'next-trigger': when the same user's next trigger is issued (their next click
+ *   or command). No real time is involved, so a slow machine fails no test, yet a
+ *   bot that opens its modal after the user moved on is still refused.
+ */
+export type TriggerExpiry = 'ttl' | 'next-trigger';
 
 export class FakeSlackState {
   readonly users = new Map<string, FakeUser>();
@@ -59,8 +70,9 @@ export class FakeSlackState {
   readonly responseUrlPosts = new Map<string, ResponseUrlPost[]>();
   /** Where apps.connections.open sends Socket Mode clients (set by fake-socket-mode.ts). */
   socketModeUrl: string | undefined;
-  /** How long an issued trigger_id stays usable for views.open/push (Slack: 3 s). */
+  /** How long an issued trigger_id stays usable for views.open/push (Slack: 3 s), with triggerExpiry 'ttl'. */
   triggerTtlMs = 3000;
+  triggerExpiry: TriggerExpiry = 'ttl';
   private readonly counters = new Map<string, number>();
   private lastTsMicros = 0;
 
@@ -196,6 +208,9 @@ export class FakeSlackState {
   /** A trigger id like the ones Slack puts in interactive payloads ("<n>.<n>.<hex>"). */
   issueTriggerId(userId?: string): string {
     const id = `${this.nowSeconds()}${String(this.count('trigger')).padStart(3, '0')}.47445629121.${randomBytes(16).toString('hex')}`;
+    if (userId && this.triggerExpiry === 'next-trigger') {
+      for (const earlier of this.triggers.values()) if (earlier.userId === userId) earlier.superseded = true;
+    }
     this.triggers.set(id, { issuedAt: this.now(), used: false, ...(userId ? { userId } : {}) });
     return id;
   }

@@ -1,6 +1,7 @@
 // views.* of the fake Slack Web API. The part that matters most for a bot is
 // the trigger_id rule: views.open/push need a trigger the platform issued a
-// moment ago (Slack: 3 s), usable once.
+// moment ago (Slack: 3 s; or, in tests, before the user's next action), usable
+// once.
 import { randomBytes } from 'node:crypto';
 import { SlackApiError, isRecord } from './fake-slack-args';
 import type { MethodContext, MethodHandler } from './fake-slack-context';
@@ -16,7 +17,9 @@ function consumeTrigger(ctx: MethodContext): { triggerId: string; userId?: strin
   if (triggerId === undefined) throw invalidArguments('missing required field: trigger_id');
   const trigger = ctx.state.triggers.get(triggerId);
   if (!trigger) throw invalidArguments('invalid `trigger_id`');
-  if (ctx.state.now() - trigger.issuedAt > ctx.state.triggerTtlMs) throw new SlackApiError('expired_trigger_id');
+  const expired =
+    ctx.state.triggerExpiry === 'ttl' ? ctx.state.now() - trigger.issuedAt > ctx.state.triggerTtlMs : trigger.superseded === true;
+  if (expired) throw new SlackApiError('expired_trigger_id');
   if (trigger.used) throw new SlackApiError('exchanged_trigger_id');
   trigger.used = true;
   return { triggerId, ...(trigger.userId ? { userId: trigger.userId } : {}) };
