@@ -1,5 +1,5 @@
-/** Retries `check` until it stops throwing (for effects of fire-and-forget signals). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+/** Retries `check` until it stops throwing (for effects of fire-and-forget signals); the timeout only guards against a hang. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

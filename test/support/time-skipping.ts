@@ -28,7 +28,10 @@ export async function skipToNext(env: TestWorkflowEnvironment, weekday: number, 
   const days = (weekday - target.getUTCDay() + 7) % 7;
   target.setUTCDate(target.getUTCDate() + days);
   if (target.getTime() <= now.getTime()) target.setUTCDate(target.getUTCDate() + 7);
-  await env.sleep(target.getTime() - now.getTime());
+  // In steps: one long sleep can stall the time-skipping server after earlier work.
+  for (let left = target.getTime() - now.getTime(); left > 0; left -= 6 * 3_600_000) {
+    await env.sleep(Math.min(left, 6 * 3_600_000));
+  }
   return target;
 }
 

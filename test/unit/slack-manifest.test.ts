@@ -12,7 +12,7 @@ test('the manifest declares /incident, the events and the scopes Rampart needs',
   ]);
   expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['pin_added', 'reaction_added']);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
-  for (const scope of ['commands', 'channels:manage', 'channels:history', 'chat:write', 'pins:write', 'pins:read', 'reactions:read', 'usergroups:read', 'im:write']) {
+  for (const scope of ['commands', 'channels:manage', 'channels:history', 'chat:write', 'pins:write', 'pins:read', 'reactions:read', 'usergroups:read', 'im:write', 'im:history']) {
     expect(manifest.oauth_config.scopes.bot).toContain(scope);
   }
 });

@@ -31,6 +31,15 @@ const create: MethodHandler = (ctx) => {
   return { channel: conversationJson(ctx, channel) };
 };
 
+/** Opens (or finds) the bot's direct-message channel with one user, as Slack does for `users=U…`. */
+const open: MethodHandler = (ctx) => {
+  const users = ctx.args.list('users');
+  if (users.length !== 1) throw new SlackApiError(users.length === 0 ? 'users_list_not_supplied' : 'not_supported');
+  const user = users[0] as string;
+  if (!ctx.state.users.has(user)) throw new SlackApiError('user_not_found');
+  return { channel: { id: ctx.state.imWith(user).id } };
+};
+
 const info: MethodHandler = (ctx) => {
   const channel = channelArg(ctx);
   return { channel: conversationJson(ctx, channel, ctx.args.bool('include_num_members')) };
@@ -133,6 +142,7 @@ function setText(field: 'topic' | 'purpose'): MethodHandler {
 
 export const conversationMethods: Record<string, MethodHandler> = {
   'conversations.create': create,
+  'conversations.open': open,
   'conversations.info': info,
   'conversations.list': list,
   'conversations.invite': invite,
