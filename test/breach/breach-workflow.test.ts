@@ -121,3 +121,31 @@ test('customers are validated: real addresses, no duplicates; nothing changes af
     await bad(customers('w', 1), 'sending has started');
   });
 });
+
+test('only an officer may request changes; after approval neither the notice nor the customers can change', async () => {
+  const h = harness();
+  await h.withWorker(async (tq) => {
+    const { handle } = await h.startBreach(tq);
+    const refused = (update: Promise<unknown>, message: string) =>
+      expect(update).rejects.toMatchObject({ cause: { message: expect.stringContaining(message) } });
+    await handle.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U0BOB', customers: customers('f', 1) }] });
+    await handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U0BOB', notice }] });
+
+    await refused(handle.executeUpdate(msg.requestChangesUpdate, { args: [{ actor: 'U0BOB', comment: 'shorter please' }] }), 'only a privacy/security officer');
+    expect((await handle.query(msg.breachStateQuery)).changesRequested).toBeUndefined();
+    const asked = await handle.executeUpdate(msg.requestChangesUpdate, { args: [{ actor: 'U0DPO', comment: 'name the billing service' }] });
+    expect(asked.changesRequested).toMatchObject({ by: 'U0DPO', comment: 'name the billing service' });
+
+    const fixed = { ...notice, nature: `${notice.nature} (billing service)` };
+    await handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U0BOB', notice: fixed }] });
+    await handle.executeUpdate(msg.approveUpdate, { args: [{ actor: 'U0DPO' }] });
+    await refused(handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U0BOB', notice }] }), 'sending has started');
+    await refused(handle.executeUpdate(msg.requestChangesUpdate, { args: [{ actor: 'U0DPO', comment: 'too late' }] }), 'sending has started');
+    await refused(handle.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U0BOB', customers: customers('g', 1) }] }), 'sending has started');
+
+    const sent = await h.untilAllSent(handle);
+    expect(sent.notice).toEqual(fixed); // what was approved is what went out
+    const mail = h.smtp.messages.find((m) => m.to.includes('security@cf1.example'));
+    expect(mail?.parsed.text).toContain('(billing service)');
+  });
+});
