@@ -13,7 +13,10 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openDatabase } from '../src/app/database';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Connector } from '../src/activities/connectors/connector';
 import { LogConnector } from '../src/activities/connectors/log-connector';
+import type { IncidentNotification } from '../src/domain/notification';
 import type { Db } from '../src/db/client';
 import { makeTempDataDir } from '../src/db/temp-data-dir';
 import { createMailer, type Mailer } from '../src/mail/mailer';
@@ -78,8 +81,8 @@ async function recordOne(
       namespace: 'default',
       taskQueue: TASK_QUEUE,
       db: o.db,
-      connectors: [new LogConnector(() => undefined)],
-      mail: { mailer, from: o.policy.breach.senderAddress, companyName: o.policy.breach.companyName },
+      connectors: [new LogConnector(() => undefined), new RefusesFirstAuthorityReminder()],
+      mail: { mailer, from: o.policy.breach.senderAddress, companyName: o.policy.breach.companyName, fallbackTo: ['security@example.com'] },
     });
     const ids = await worker.runUntil(scenario.run({ env, client: env.client, taskQueue: TASK_QUEUE, policy: o.policy }));
     for (const id of ids) {
@@ -94,6 +97,21 @@ async function recordOne(
   } finally {
     await mailer.close();
     await env.teardown();
+  }
+}
+
+/**
+ * Refuses the first GDPR authority reminder for good, as Slack refuses a post to an
+ * archived channel: the history then holds the failure recorded and the reminder
+ * emailed to the fallback address instead.
+ */
+class RefusesFirstAuthorityReminder implements Connector {
+  readonly name = 'refuses-first-authority-reminder';
+  private refused = false;
+  async deliver(n: IncidentNotification): Promise<void> {
+    if (n.kind !== 'authority_reminder' || this.refused) return;
+    this.refused = true;
+    throw ApplicationFailure.nonRetryable('Slack chat.postMessage failed: is_archived', 'Slack:is_archived');
   }
 }
 

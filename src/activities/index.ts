@@ -5,14 +5,18 @@ import type { IncidentActivities } from '../workflows/incident/activities-contra
 import { createBreachMailActivities } from './breach-mail';
 import { createBreachRecordActivities } from './breach-records';
 import { createConnectorActivities } from './connector-activities';
+import { createFallbackNotificationActivities } from './fallback-notifications';
 import type { Connector } from './connectors/connector';
 import { createIncidentRecordActivities } from './incident-records';
 
 export interface ActivityDeps {
   db: Db;
   connectors: readonly Connector[];
-  /** Breach notices: how mail leaves, and who it is from. */
-  mail: { mailer: Mailer; from: string; companyName: string };
+  /**
+   * Breach notices: how mail leaves, and who it is from; `fallbackTo`: where
+   * notifications Slack could not take are emailed instead (none: only recorded).
+   */
+  mail: { mailer: Mailer; from: string; companyName: string; fallbackTo?: readonly string[] };
 }
 
 /** All activities, built from their dependencies (injected, so tests can swap them). */
@@ -22,5 +26,6 @@ export function createActivities(deps: ActivityDeps): IncidentActivities & Breac
     ...createConnectorActivities(deps.connectors),
     ...createBreachRecordActivities(deps.db),
     ...createBreachMailActivities({ db: deps.db, ...deps.mail }),
+    ...createFallbackNotificationActivities({ db: deps.db, mailer: deps.mail.mailer, from: deps.mail.from, to: deps.mail.fallbackTo ?? [] }),
   };
 }

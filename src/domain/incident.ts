@@ -76,6 +76,8 @@ export interface IncidentState {
   noteKeys?: string[];
   /** Number of events recorded so far (also the idempotency sequence). */
   eventCount: number;
+  /** Notifications sent so far: each gets the key `<id>:n<count>`. */
+  notificationCount?: number;
 }
 
 /** What an incident's timeline records; `kind` is a stable machine name. */
@@ -101,7 +103,8 @@ export type TimelineKind =
   | 'postmortem_reminder'
   | 'breach_suspected'
   | 'breach_verified'
-  | 'breach_progress';
+  | 'breach_progress'
+  | 'notification_failed';
 
 /** Where the customer notices stand, as the breach workflow tells its incident. */
 export interface BreachProgress {

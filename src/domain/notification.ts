@@ -19,3 +19,12 @@ export interface IncidentNotification {
   audience: string[];
   text: string;
 }
+
+/** A notification a connector could not deliver for good, to be sent another way. */
+export interface FallbackNotificationInput {
+  notification: IncidentNotification;
+  /** Why the first route failed, in plain words (no personal data). */
+  reason: string;
+}
+
+export type FallbackNotificationResult = { sent: true; recipients: number } | { sent: false; why: string };

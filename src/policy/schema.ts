@@ -11,6 +11,19 @@ const severityRule = z.strictObject({
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'holidays are dates written YYYY-MM-DD');
 
+/** An IANA zone name this runtime's zone database knows (the workflows judge days with it). */
+function isKnownTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const timeZone = z.string().refine(isKnownTimeZone, {
+  error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}: use an IANA name such as Europe/Berlin or UTC`,
+});
+
 export const incidentPolicySchema = z.strictObject({
   severities: z.strictObject({
     SEV1: severityRule,
@@ -29,6 +42,7 @@ export const incidentPolicySchema = z.strictObject({
     remindBeforeDue: durationMs,
     overdueRemindEvery: durationMs,
     holidays: z.array(isoDate).default([]),
+    timeZone: timeZone.default('UTC'),
   }),
 });
 
@@ -58,11 +72,16 @@ export const slackPolicySchema = z.strictObject({
   channelPrefix: z.string().regex(/^[a-z0-9-]{1,20}$/, 'lower-case letters, digits and dashes').default('inc'),
 });
 
+export const notificationsPolicySchema = z.strictObject({
+  fallbackEmails: z.array(z.email()).default([]),
+});
+
 export const policySchema = z.strictObject({
   incident: incidentPolicySchema,
   breach: breachPolicySchema,
   alertmanager: alertmanagerPolicySchema,
   slack: slackPolicySchema.default(() => slackPolicySchema.parse({})),
+  notifications: notificationsPolicySchema.default(() => notificationsPolicySchema.parse({})),
 });
 
 /** Policy as the workflows see it: every duration already in milliseconds. */

@@ -27,8 +27,9 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
     expect(s.notified).toEqual({ breach_reminder: 1, breach_delivery_failing: 1, breach_delivery_rejected: 1 });
   },
 
-  // Recorded from the real worker (PostgreSQL, outbox mail) on the time-skipping server.
-  '2026-12-01/INC-20261201-hist.json': (s) => {
+  // Recorded from the real worker (PostgreSQL, outbox mail) on the time-skipping server,
+  // on 2026-12-01 but with this release's workflow code (before the notification queue).
+  '2026-11-22/INC-20261201-hist.json': (s) => {
     expect(s).toMatchObject({ workflowType: 'incidentWorkflow', parent: undefined, completed: true, childrenStarted: [] });
     // Opened as Alertmanager opens one: started without the declaration update, then alerts.
     expect(s.updates.declaration).toBeUndefined();
@@ -42,7 +43,7 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
     expect(s.notified).toEqual({ ack_escalation: 3, status_reminder: 4, postmortem_reminder: 5 });
     expect(s.activities.publishIncidentEvent).toBe(s.activities.recordIncidentEvent);
   },
-  '2026-12-01/INC-20261201-bhist.json': (s) => {
+  '2026-11-22/INC-20261201-bhist.json': (s) => {
     expect(s).toMatchObject({ workflowType: 'incidentWorkflow', completed: true });
     expect(s.updates).toMatchObject({ declaration: 1, suspectBreach: 1, verifyBreach: 1, resolve: 1, close: 1 });
     expect(s.childrenStarted).toEqual(['breachNotificationWorkflow INC-20261201-bhist-breach']);
@@ -50,7 +51,7 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
     expect(s.signalsReceived).toEqual({ breachProgress: 3 });
     expect(s.recorded).toMatchObject({ breach_suspected: 1, breach_verified: 1, breach_progress: 3, status_reminder: 2, closed: 1 });
   },
-  '2026-12-01/INC-20261201-bhist-breach.json': (s) => {
+  '2026-11-22/INC-20261201-bhist-breach.json': (s) => {
     expect(s).toMatchObject({ workflowType: 'breachNotificationWorkflow', parent: 'INC-20261201-bhist', completed: true });
     expect(s.patches).toEqual(['breach-progress-to-incident']);
     expect(s.signalsSent).toEqual({ 'breachProgress -> INC-20261201-bhist': 3 });
@@ -67,5 +68,46 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
       breach_authority_notified: 1,
     });
     expect(s.timersFired).toBe(11); // the 10 reminders above (the 24 h authority one shares the miss's instant) and the 30 s retry pause
+  },
+
+  // This release: the notification queue and the breach's timers beside its sending.
+  '2026-12-01/INC-20261201-hist.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'incidentWorkflow', parent: undefined, completed: true, childrenStarted: [] });
+    expect(s.patches).toEqual(['notifications-off-the-clock']);
+    expect(s.updates.declaration).toBeUndefined();
+    expect(s.signalsReceived).toEqual({ alert: 2, addNote: 1 });
+    expect(s.escalatedTo).toEqual(['on-call', 'incident-response-lead', 'executive']);
+    expect(s.recorded).toEqual({
+      declared: 1, alert_repeated: 1, ack_escalated: 3, status_reminder: 4, acknowledged: 1, role_assigned: 1, note: 1,
+      status_update: 1, severity_changed: 1, mitigated: 1, alert_resolved: 1, resolved: 1, postmortem_reminder: 5,
+      action_added: 1, postmortem_completed: 1, action_done: 1, closed: 1,
+    });
+    expect(s.notified).toEqual({ ack_escalation: 3, status_reminder: 4, postmortem_reminder: 5 });
+  },
+  '2026-12-01/INC-20261201-bhist.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'incidentWorkflow', completed: true });
+    expect(s.patches).toEqual(['notifications-off-the-clock']);
+    expect(s.updates).toMatchObject({ declaration: 1, suspectBreach: 1, verifyBreach: 1, resolve: 1, close: 1 });
+    expect(s.childrenStarted).toEqual(['breachNotificationWorkflow INC-20261201-bhist-breach']);
+    expect(s.signalsReceived).toEqual({ breachProgress: 3 });
+    expect(s.recorded).toMatchObject({ breach_suspected: 1, breach_verified: 1, breach_progress: 3, closed: 1 });
+  },
+  '2026-12-01/INC-20261201-bhist-breach.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'breachNotificationWorkflow', parent: 'INC-20261201-bhist', completed: true });
+    expect([...s.patches].sort()).toEqual(['breach-progress-to-incident', 'breach-timers-beside-sending', 'notifications-off-the-clock']);
+    expect(s.signalsSent).toEqual({ 'breachProgress -> INC-20261201-bhist': 3 });
+    expect(s.activities.sendBreachNotice).toBe(5);
+    // The first authority reminder was refused for good: recorded, and emailed to the fallback address.
+    expect(s.failedActivities).toEqual({ sendBreachNotice: 1, deliverNotification: 1 });
+    expect(s.activities.sendFallbackNotification).toBe(1);
+    expect(s.notified).toEqual({
+      breach_reminder: 4, breach_deadline_missed: 5, authority_reminder: 2, breach_delivery_failing: 1, breach_delivery_rejected: 1,
+    });
+    expect(s.recorded).toEqual({
+      breach_clock_started: 1, breach_customers_set: 1, breach_notice_drafted: 2, breach_changes_requested: 1,
+      breach_reminder: 8, breach_deadline_missed: 1, breach_authority_reminder: 2, notification_failed: 1, breach_notice_approved: 1,
+      breach_delivery_failing: 1, breach_delivery_rejected: 1, breach_contact_corrected: 1, breach_notices_sent: 1,
+      breach_authority_notified: 1,
+    });
   },
 };

@@ -33,7 +33,7 @@ function swapEscalationNotifyAndRecord(source: string): string {
 
 /** Always tell the incident, also in runs started before the patch existed. */
 function dropBreachProgressPatch(source: string): string {
-  return replaceOnce(source, "    if (!patched('breach-progress-to-incident')) return; // runs started before this existed\n", '');
+  return replaceOnce(source, '    if (!patched(BREACH_PROGRESS_TO_INCIDENT)) return; // runs started before this existed\n', '');
 }
 
 test('the unedited copies replay the histories the edits are tested against', async () => {

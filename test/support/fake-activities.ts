@@ -1,6 +1,6 @@
 // In-memory activities for workflow tests: they record what the workflow asked
 // for, so tests can check the policy's timing and wording.
-import type { IncidentNotification } from '../../src/domain/notification';
+import type { FallbackNotificationInput, FallbackNotificationResult, IncidentNotification } from '../../src/domain/notification';
 import type { IncidentActivities, RecordIncidentEventInput } from '../../src/workflows/incident/activities-contract';
 
 export class RecordingActivities implements IncidentActivities {
@@ -25,6 +25,12 @@ export class RecordingActivities implements IncidentActivities {
 
   deliverNotification = async (n: IncidentNotification): Promise<void> => {
     this.notifications.push(n);
+  };
+
+  readonly fallbacks: FallbackNotificationInput[] = [];
+  sendFallbackNotification = async (input: FallbackNotificationInput): Promise<FallbackNotificationResult> => {
+    this.fallbacks.push(input);
+    return { sent: true, recipients: 1 };
   };
 
   /** Timeline entries of one kind, with their offset from declaration in minutes. */

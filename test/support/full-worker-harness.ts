@@ -14,6 +14,7 @@ import type { Policy } from '../../src/policy/schema';
 import { createSlackWebClient } from '../../src/slack/web-client';
 import { createWorker, workflowBundle } from '../../src/temporal/worker';
 import { createTestDatabase, type TestDatabase } from './database';
+import { eventually } from './eventually';
 import { startFakeSlackApi, type FakeSlackApi } from './slack/fake-slack-api';
 import { TEST_BOT_TOKEN } from './slack/slack-ids';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
@@ -25,12 +26,15 @@ export const HOUR = 60 * MIN;
 /** Where each escalation step is posted, and who the officers are. */
 export const CHANNELS = { onCall: 'C0ONCALL', lead: 'C0LEAD', executive: 'C0EXEC' } as const;
 export const OFFICER = 'U0DPO';
+/** Where notifications Slack could not take are emailed. */
+export const FALLBACK_EMAIL = 'security-team@example.com';
 
 function testPolicy(): Policy {
   const policy = loadPolicy();
   return {
     ...policy,
     breach: { ...policy.breach, officers: [OFFICER] },
+    notifications: { fallbackEmails: [FALLBACK_EMAIL] },
     slack: {
       ...policy.slack,
       escalationTargets: { 'on-call': CHANNELS.onCall, 'incident-response-lead': CHANNELS.lead, executive: CHANNELS.executive },
@@ -72,7 +76,7 @@ export class FullWorkerHarness {
       workflowBundle: await workflowBundle(),
       db: database.prisma,
       connectors: [new SlackConnector(createSlackWebClient(TEST_BOT_TOKEN, slack.url), database.prisma, policy.slack)],
-      mail: { mailer, from: policy.breach.senderAddress, companyName: policy.breach.companyName },
+      mail: { mailer, from: policy.breach.senderAddress, companyName: policy.breach.companyName, fallbackTo: policy.notifications.fallbackEmails },
     });
     const running = worker.run();
     const incidents = new IncidentService({
@@ -113,8 +117,9 @@ export class FullWorkerHarness {
     return rows.map((r) => Math.floor((r.occurredAt.getTime() - from) / MIN));
   }
 
+  /** The incident's Slack channel, once the publishing activity has made it. */
   async channelOf(incidentId: string): Promise<string> {
-    const row = await this.database.prisma.slackChannel.findUniqueOrThrow({ where: { incidentId } });
+    const row = await eventually(() => this.database.prisma.slackChannel.findUniqueOrThrow({ where: { incidentId } }));
     return row.channelId;
   }
 

@@ -27,3 +27,17 @@ test('invalid policies are refused with the offending field named', () => {
   expect(() => parsePolicy('incident: [')).toThrow(/not valid YAML/);
   expect(() => loadPolicy('/nonexistent/policy.yaml')).toThrow(/cannot read policy file/);
 });
+
+test('business days are counted in the policy time zone: UTC unless named, an unknown zone refused naming the field', () => {
+  const text = readFileSync(DEFAULT_POLICY_PATH, 'utf8');
+  expect(loadPolicy().incident.postmortem.timeZone).toBe('UTC');
+  expect(parsePolicy(text.replace('timeZone: UTC', 'timeZone: America/Los_Angeles')).incident.postmortem.timeZone).toBe(
+    'America/Los_Angeles',
+  );
+  const withoutZone = text.replace(/^ *timeZone: UTC\n/m, '');
+  expect(withoutZone).not.toMatch(/^ *timeZone:/m);
+  expect(parsePolicy(withoutZone).incident.postmortem.timeZone).toBe('UTC');
+  expect(() => parsePolicy(text.replace('timeZone: UTC', 'timeZone: Mars/Olympus'))).toThrow(
+    /unknown time zone "Mars\/Olympus"[\s\S]*at incident\.postmortem\.timeZone/,
+  );
+});

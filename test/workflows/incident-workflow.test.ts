@@ -148,6 +148,50 @@ test('after resolution the postmortem is due in business days, announced, chased
   });
 });
 
+/** Wall-clock time in Los Angeles, e.g. "Fri 2031-03-14 17:00". */
+function inLosAngeles(ms: number): string {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/Los_Angeles',
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .formatToParts(ms)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+test('a Los Angeles policy: resolved Friday 17:00 in Los Angeles, the postmortem is due Monday 17:00 there', async () => {
+  const acts = new RecordingActivities();
+  const losAngeles = { ...policy, postmortem: { ...policy.postmortem, timeZone: 'America/Los_Angeles', dueAfterBusinessDays: 1 } };
+  await withWorker(env, acts, async (tq) => {
+    // Saturday 00:00 UTC is Friday 17:00 in Los Angeles in summer time, 16:00 in winter time.
+    const saturdayUtc = await skipToNext(env, 6, 0);
+    if (inLosAngeles(saturdayUtc.getTime()).endsWith('16:00')) await env.sleep(HOUR);
+    const id = 'INC-20261122-la';
+    started.push(id);
+    const handle = await env.client.workflow.start(incidentWorkflow, {
+      workflowId: id,
+      taskQueue: tq,
+      args: [{ id, title: 'Checkout returns 500', severity: 'SEV2', declaredBy: 'U-alice' }, losAngeles],
+    });
+    const resolved = await handle.executeUpdate(msg.resolveUpdate, { args: [{ actor: 'U-bob' }] });
+    const resolvedAt = Date.parse(resolved.resolvedAt!);
+    const dueAt = Date.parse(resolved.postmortemDueAt!);
+    expect(inLosAngeles(resolvedAt)).toMatch(/^Fri \S+ 17:00$/);
+    // Counted in UTC (Saturday) it would be Monday 00:00 or 01:00 UTC: Sunday afternoon in Los Angeles.
+    const monday = new Date(Date.parse(inLosAngeles(resolvedAt).slice(4, 14)) + 3 * DAY).toISOString().slice(0, 10);
+    expect(inLosAngeles(dueAt)).toBe(`Mon ${monday} 17:00`);
+    expect(acts.entries('resolved')[0]?.text).toContain(`postmortem due ${resolved.postmortemDueAt}`);
+  });
+});
+
 test('invalid actions are refused by the validators and leave no trace in the timeline', async () => {
   const acts = new RecordingActivities();
   await withWorker(env, acts, async (tq) => {

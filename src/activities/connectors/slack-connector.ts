@@ -3,6 +3,7 @@
 // to the channel and to the escalation targets, and resolution posts the
 // postmortem draft.
 import type { WebClient } from '@slack/web-api';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import type { IncidentState } from '../../domain/incident';
 import type { IncidentNotification } from '../../domain/notification';
@@ -79,10 +80,17 @@ export class SlackConnector implements Connector {
       }
     }
     const link = channel ? ` (<#${channel.channelId}>)` : '';
+    // Every destination is tried: one that Slack refuses (an archived channel, a
+    // deactivated user) must not keep the notice from the others. A retry posts
+    // only what is missing (post-once keys).
+    const failures: unknown[] = [];
     for (const destination of destinations) {
       const text = destination === channel?.channelId ? `:alarm_clock: ${n.text}` : `:rotating_light: ${n.text}${link}`;
-      await postOnce(this.slack, this.db, `${n.eventId}:${destination}`, destination, { text });
+      await postOnce(this.slack, this.db, `${n.eventId}:${destination}`, destination, { text }).catch((err: unknown) => failures.push(err));
     }
+    // A failure worth retrying (rate limit, outage) decides first; else the first permanent one.
+    const retryable = failures.find((f) => !(f instanceof ApplicationFailure && f.nonRetryable));
+    if (retryable !== undefined || failures.length > 0) throw retryable ?? failures[0];
   }
 
   private async postSummary(channel: IncidentChannel, incident: IncidentState): Promise<string> {

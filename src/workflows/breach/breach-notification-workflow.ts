@@ -31,6 +31,8 @@ import type { BreachProgress } from '../../domain/incident';
 import type { NotificationKind } from '../../domain/notification';
 import type { BreachPolicy } from '../../policy/schema';
 import { iso, nowMs } from '../clock';
+import { notificationQueue } from '../notification-queue';
+import { BREACH_PROGRESS_TO_INCIDENT, BREACH_TIMERS_BESIDE_SENDING, NOTIFICATIONS_OFF_THE_CLOCK } from '../patches';
 import { setRecordedUpdateHandler } from '../recorded-update';
 import type { BreachActivities } from './activities-contract';
 import { breachProgressSignal } from '../incident/messages';
@@ -91,14 +93,23 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
     return write;
   }
 
+  // As in the incident: notifications on their own queue, never fatal; runs
+  // started before this keep awaiting them.
+  const notifications = notificationQueue((text) => record('notification_failed', 'rampart', text));
   function notify(kind: NotificationKind, audience: string[], text: string): Promise<void> {
+    if (patched(NOTIFICATIONS_OFF_THE_CLOCK)) {
+      state.notificationCount = (state.notificationCount ?? 0) + 1;
+      const eventId = `${state.id}:n${state.notificationCount}`;
+      notifications.send({ eventId, incidentId: state.incidentId, kind, audience, text });
+      return Promise.resolve();
+    }
     const eventId = `${state.id}:${state.eventCount + 1}:notify`;
     return deliverNotification({ eventId, incidentId: state.incidentId, kind, audience, text });
   }
 
   /** The incident's pinned summary shows where the notices stand; a closed incident is not told. */
   async function tellIncident(stage: BreachProgress['stage']): Promise<void> {
-    if (!patched('breach-progress-to-incident')) return; // runs started before this existed
+    if (!patched(BREACH_PROGRESS_TO_INCIDENT)) return; // runs started before this existed
     const progress: BreachProgress = {
       stage,
       delivered: state.deliveries.filter((d) => d.status === 'sent').length,
@@ -389,14 +400,25 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
   await record('breach_clock_started', input.verifiedBy, `Customer notices due by ${state.deadline}; supervisory authority by ${state.authorityDeadline}`);
 
   let toldApproved = false;
+  // Sending runs beside the clock: a mail server down for hours must not hold
+  // back a reminder, the miss or the authority deadline. (Runs started before
+  // this send first and look at the clock after.)
+  let sending: Promise<void> | undefined;
   while (unsent() || !state.authority.notifiedAt) {
-    if (state.approvedAt && state.deliveries.some((d) => d.status === 'pending')) {
+    if (!sending && state.approvedAt && state.deliveries.some((d) => d.status === 'pending')) {
       if (!toldApproved) {
         toldApproved = true;
         await tellIncident('approved');
       }
-      await sendPending();
-      continue;
+      if (patched(BREACH_TIMERS_BESIDE_SENDING)) {
+        sending = sendPending().finally(() => {
+          sending = undefined;
+          changes += 1;
+        });
+      } else {
+        await sendPending();
+        continue;
+      }
     }
     const seen = changes;
     const due = nextDue();
@@ -407,7 +429,9 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
     }
   }
 
+  await sending;
   await condition(allHandlersFinished);
+  await notifications.drained();
   await recording;
   return clone(state);
 

@@ -26,4 +26,6 @@ export interface BreachState {
   completedAt?: string;
   authority: { notifiedAt?: string; reference?: string; by?: string; remindersSent: number };
   eventCount: number;
+  /** Notifications sent so far: each gets the key `<id>:n<count>`. */
+  notificationCount?: number;
 }

@@ -2,6 +2,7 @@
 // src/activities; only the types cross into the workflow bundle.
 import type { IncidentState, TimelineKind } from '../../domain/incident';
 import type { IncidentNotification } from '../../domain/notification';
+import type { NotificationActivities } from '../notification-queue';
 
 export interface RecordIncidentEventInput {
   /** `${incidentId}:${sequence}`: unique per event, stable across retries and replays. */
@@ -11,7 +12,7 @@ export interface RecordIncidentEventInput {
   entry: { kind: TimelineKind; actor: string; text: string; at: string };
 }
 
-export interface IncidentActivities {
+export interface IncidentActivities extends NotificationActivities {
   recordIncidentEvent(input: RecordIncidentEventInput): Promise<void>;
   /** Tells the connected systems (Slack...) about a recorded event, in order. */
   publishIncidentEvent(input: RecordIncidentEventInput): Promise<void>;

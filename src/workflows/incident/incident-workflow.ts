@@ -17,6 +17,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -30,6 +31,8 @@ import type { BreachPolicy, IncidentWorkflowPolicy } from '../../policy/schema';
 import { breachNotificationWorkflow, type BreachInput } from '../breach/breach-notification-workflow';
 import { breachWorkflowId } from '../breach/messages';
 import { iso, nowMs } from '../clock';
+import { NOTIFICATIONS_OFF_THE_CLOCK } from '../patches';
+import { notificationQueue } from '../notification-queue';
 import { setRecordedUpdateHandler } from '../recorded-update';
 import type { IncidentActivities } from './activities-contract';
 import { addBusinessDays } from './business-days';
@@ -72,7 +75,17 @@ export async function incidentWorkflow(
     return write;
   }
 
+  // Notifications go out on their own queue (the timers never wait for Slack) with
+  // a key of their own; one Slack cannot take is recorded and sent by email.
+  // Runs started before this keep awaiting the delivery, keyed by the next event.
+  const notifications = notificationQueue((text) => record('notification_failed', 'rampart', text));
   function notify(kind: NotificationKind, audience: string[], text: string): Promise<void> {
+    if (patched(NOTIFICATIONS_OFF_THE_CLOCK)) {
+      state.notificationCount = (state.notificationCount ?? 0) + 1;
+      const eventId = `${state.id}:n${state.notificationCount}`;
+      notifications.send({ eventId, incidentId: state.id, kind, audience, text });
+      return Promise.resolve();
+    }
     const eventId = `${state.id}:${state.eventCount + 1}:notify`;
     return activities.deliverNotification({ eventId, incidentId: state.id, kind, audience, text });
   }
@@ -211,7 +224,7 @@ export async function incidentWorkflow(
       acknowledge(actor, at);
       state.status = 'RESOLVED';
       state.resolvedAt = iso(at);
-      const due = addBusinessDays(at, policy.postmortem.dueAfterBusinessDays, policy.postmortem.holidays);
+      const due = addBusinessDays(at, policy.postmortem.dueAfterBusinessDays, policy.postmortem.holidays, policy.postmortem.timeZone ?? 'UTC');
       state.postmortemDueAt = iso(due);
       return {
         kind: 'resolved',
@@ -470,6 +483,7 @@ export async function incidentWorkflow(
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      await notifications.drained();
       await recording;
       await publishing;
       await continueAsNew<typeof incidentWorkflow>(input, policy, state);
@@ -484,6 +498,7 @@ export async function incidentWorkflow(
   }
 
   await condition(allHandlersFinished);
+  await notifications.drained();
   await recording;
   await publishing;
   return structuredCloneState(state);

@@ -1,0 +1,16 @@
+// Every patch id the workflows branch on, in one place: a change to a
+// workflow's commands must keep runs started before it replaying (see
+// test/replay). Remove an id only after `deprecatePatch` has been released and
+// no run from before it can still be open.
+
+/** The breach tells its incident when the notice is approved, missed or all delivered. */
+export const BREACH_PROGRESS_TO_INCIDENT = 'breach-progress-to-incident';
+
+/**
+ * Reminders and escalations are queued, not awaited by the clock; their failure is
+ * recorded and sent by email; each has a key of its own.
+ */
+export const NOTIFICATIONS_OFF_THE_CLOCK = 'notifications-off-the-clock';
+
+/** The breach's deadlines and reminders run beside the sending, not after it. */
+export const BREACH_TIMERS_BESIDE_SENDING = 'breach-timers-beside-sending';
