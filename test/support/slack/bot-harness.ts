@@ -48,7 +48,11 @@ export interface BotHarness {
   /** A modal submission; the HTTP answer carries any field errors. */
   submit(input: ViewSubmissionInput): Promise<{ status: number; body: string }>;
   /** Declares through the declare modal, as `user`; returns the incident id and its channel once it is set up. */
-  declare(user: string, title: string, opts?: { severity?: string; personalData?: boolean }): Promise<{ incidentId: string; channelId: string }>;
+  declare(
+    user: string,
+    title: string,
+    opts?: { severity?: string; personalData?: boolean; summary?: string },
+  ): Promise<{ incidentId: string; channelId: string }>;
   /** The incident declared with this title (by a modal submission), once it exists. */
   incidentTitled(title: string): Promise<string>;
   stop(): Promise<void>;
@@ -123,7 +127,7 @@ export async function startBotHarness(opts: BotHarnessOptions = {}): Promise<Bot
       const res = await sendSigned(url, viewSubmission(input), SIGNING_SECRET);
       return { status: res.status, body: res.text };
     },
-    async declare(user, title, { severity = 'SEV2', personalData = false } = {}) {
+    async declare(user, title, { severity = 'SEV2', personalData = false, summary = `${title}: declared by a test` } = {}) {
       const res = await sendSigned(
         url,
         viewSubmission({
@@ -132,7 +136,7 @@ export async function startBotHarness(opts: BotHarnessOptions = {}): Promise<Bot
           values: {
             title: { value: stateValue.plainText(title) },
             severity: { value: stateValue.staticSelect(severity) },
-            summary: { value: stateValue.plainText(`${title}: declared by a test`) },
+            summary: { value: stateValue.plainText(summary) },
             personal_data: { value: stateValue.staticSelect(personalData ? 'yes' : 'no') },
           },
         }),
