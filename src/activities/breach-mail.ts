@@ -55,6 +55,7 @@ const inputSchema = z.object({
   notice: z.unknown(),
   // Rendered as is when not a date: a notice with an odd timestamp beats no notice.
   verifiedAt: z.string().min(1),
+  takeOverClaim: z.boolean().optional(),
 });
 
 /** `<32 hex>@rampart.breach`: the same for every attempt of one delivery key, and nothing personal in it. */
@@ -106,8 +107,10 @@ export function createBreachMailActivities(deps: BreachMailDeps) {
       const now = new Date();
       if (row) {
         const leaseEnded = new Date(now.getTime() - claimLeaseMs);
+        // A claim of an attempt known dead is taken at once; any other only past its lease.
+        const claimable = input.takeOverClaim ? {} : { OR: [{ status: { not: 'sending' } }, { claimedAt: null }, { claimedAt: { lt: leaseEnded } }] };
         const { count } = await db.breachDelivery.updateMany({
-          where: { key, status: { not: 'sent' }, OR: [{ status: { not: 'sending' } }, { claimedAt: null }, { claimedAt: { lt: leaseEnded } }] },
+          where: { key, status: { not: 'sent' }, ...claimable },
           data: { status: 'sending', claimedAt: now, attempts: { increment: 1 } },
         });
         if (count === 1) return { kind: 'claimed' };
@@ -148,52 +151,79 @@ export function createBreachMailActivities(deps: BreachMailDeps) {
 
   return {
     async sendBreachNotice(raw: SendBreachNoticeInput): Promise<SendBreachNoticeResult> {
-      const parsedInput = inputSchema.safeParse(raw);
-      if (!parsedInput.success) invalidInput('invalid breach notice input', parsedInput.error.issues);
-      const parsedNotice = breachNoticeSchema.safeParse(raw.notice);
-      if (!parsedNotice.success) invalidInput('the notice is incomplete', parsedNotice.error.issues);
-      const input: SendBreachNoticeInput = { ...parsedInput.data, notice: parsedNotice.data satisfies BreachNotice };
-
-      const messageId = breachMessageId(input.key);
-      const fields = { breachId: input.breachId, customerId: input.customer.id, messageId };
-
-      const claimed = await claim(input);
-      if (claimed.kind === 'sent') {
-        log('breach notice already sent; not sending again', fields);
-        return claimed.result;
-      }
-
-      const to = parseRecipient(input.email);
-      if (!to) return reject(input.key, fields, 'not a valid email address');
-
-      const rendered = renderBreachNotice(input, { companyName: deps.companyName });
-      let sent: MailSent;
+      // A live attempt says so every few seconds: a worker that dies mid-send is
+      // noticed within the workflow's heartbeat timeout, not after the whole
+      // start-to-close time, and its claim is taken over at once.
+      const stopHeartbeat = heartbeatEvery(HEARTBEAT_EVERY_MS);
       try {
-        sent = await mailer.send({
-          messageId,
-          from: deps.from,
-          to,
-          ...rendered,
-          // Auto-Submitted keeps vacation auto-replies from answering a notice (RFC 3834).
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Rampart-Incident': input.incidentId },
-        });
-      } catch (err) {
-        if (err instanceof MailRejectedError) return reject(input.key, { ...fields, code: err.code }, err.response);
-        const message = err instanceof Error ? err.message : String(err);
-        const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'unknown';
-        // Best effort: the send failure is what Temporal must see, even if the database is down too.
-        await markUnlessSent(input.key, { status: 'pending', error: message }).catch(() => undefined);
-        log('breach notice not sent; will retry', { ...fields, code });
-        throw new Error(`mail not sent (${code}): ${redactEmailAddresses(message)}`);
+        return await send(raw);
+      } finally {
+        stopHeartbeat();
       }
-
-      const sentAt = new Date();
-      await db.breachDelivery.update({
-        where: { key: input.key },
-        data: { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt, error: null },
-      });
-      log('breach notice sent', fields);
-      return { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt: sentAt.toISOString() };
     },
   };
+
+  async function send(raw: SendBreachNoticeInput): Promise<SendBreachNoticeResult> {
+    const parsedInput = inputSchema.safeParse(raw);
+    if (!parsedInput.success) invalidInput('invalid breach notice input', parsedInput.error.issues);
+    const parsedNotice = breachNoticeSchema.safeParse(raw.notice);
+    if (!parsedNotice.success) invalidInput('the notice is incomplete', parsedNotice.error.issues);
+    const input: SendBreachNoticeInput = { ...parsedInput.data, notice: parsedNotice.data satisfies BreachNotice };
+
+    const messageId = breachMessageId(input.key);
+    const fields = { breachId: input.breachId, customerId: input.customer.id, messageId };
+
+    const claimed = await claim(input);
+    if (claimed.kind === 'sent') {
+      log('breach notice already sent; not sending again', fields);
+      return claimed.result;
+    }
+
+    const to = parseRecipient(input.email);
+    if (!to) return reject(input.key, fields, 'not a valid email address');
+
+    const rendered = renderBreachNotice(input, { companyName: deps.companyName });
+    let sent: MailSent;
+    try {
+      sent = await mailer.send({
+        messageId,
+        from: deps.from,
+        to,
+        ...rendered,
+        // Auto-Submitted keeps vacation auto-replies from answering a notice (RFC 3834).
+        headers: { 'Auto-Submitted': 'auto-generated', 'X-Rampart-Incident': input.incidentId },
+      });
+    } catch (err) {
+      if (err instanceof MailRejectedError) return reject(input.key, { ...fields, code: err.code }, err.response);
+      const message = err instanceof Error ? err.message : String(err);
+      const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'unknown';
+      // Best effort: the send failure is what Temporal must see, even if the database is down too.
+      await markUnlessSent(input.key, { status: 'pending', error: message }).catch(() => undefined);
+      log('breach notice not sent; will retry', { ...fields, code });
+      throw new Error(`mail not sent (${code}): ${redactEmailAddresses(message)}`);
+    }
+
+    const sentAt = new Date();
+    await db.breachDelivery.update({
+      where: { key: input.key },
+      data: { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt, error: null },
+    });
+    log('breach notice sent', fields);
+    return { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt: sentAt.toISOString() };
+  }
+}
+
+const HEARTBEAT_EVERY_MS = 2_000;
+
+/** Heartbeats the current activity until the returned function is called; nothing outside a worker. */
+function heartbeatEvery(ms: number): () => void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return () => undefined;
+  }
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), ms);
+  return () => clearInterval(timer);
 }

@@ -43,6 +43,11 @@ export interface SendBreachNoticeInput {
   email: string;
   notice: BreachNotice;
   verifiedAt: string;
+  /**
+   * The previous attempt of this delivery is known dead (its heartbeat stopped:
+   * a crashed worker): take its claim at once instead of waiting out the lease.
+   */
+  takeOverClaim?: boolean;
 }
 
 export type SendBreachNoticeResult =

@@ -14,3 +14,9 @@ export const NOTIFICATIONS_OFF_THE_CLOCK = 'notifications-off-the-clock';
 
 /** The breach's deadlines and reminders run beside the sending, not after it. */
 export const BREACH_TIMERS_BESIDE_SENDING = 'breach-timers-beside-sending';
+
+/** Sends go through a sliding window of SEND_CONCURRENCY, not batches that wait for their slowest. */
+export const BREACH_SEND_WINDOW = 'breach-send-window';
+
+/** A send whose worker died (heartbeat timeout) is retried at once, claim taken over, and no one is alarmed. */
+export const BREACH_CRASH_IS_NOT_MAIL_TROUBLE = 'breach-crash-is-not-mail-trouble';

@@ -132,6 +132,9 @@ test('a worker killed (SIGKILL) mid-send: every contact gets the notice, a secon
       const ids = h.smtp.messages.filter((m) => m.to.includes(d.email)).map((m) => m.messageId);
       expect(new Set(ids)).toEqual(new Set([breachMessageId(d.key)]));
     }
+    // The crash is not taken for a mail failure: nobody was told the mail server refused.
+    const alarms = await h.database.prisma.timelineEntry.findMany({ where: { kind: 'breach_delivery_failing' } });
+    expect(alarms.map((a) => a.text)).toEqual([]);
   } finally {
     await child?.kill();
     await rm(dir, { recursive: true, force: true });

@@ -94,7 +94,9 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
   },
   '2026-12-01/INC-20261201-bhist-breach.json': (s) => {
     expect(s).toMatchObject({ workflowType: 'breachNotificationWorkflow', parent: 'INC-20261201-bhist', completed: true });
-    expect([...s.patches].sort()).toEqual(['breach-progress-to-incident', 'breach-timers-beside-sending', 'notifications-off-the-clock']);
+    expect([...s.patches].sort()).toEqual([
+      'breach-progress-to-incident', 'breach-send-window', 'breach-timers-beside-sending', 'notifications-off-the-clock',
+    ]);
     expect(s.signalsSent).toEqual({ 'breachProgress -> INC-20261201-bhist': 3 });
     expect(s.activities.sendBreachNotice).toBe(5);
     // The first authority reminder was refused for good: recorded, and emailed to the fallback address.

@@ -15,6 +15,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
@@ -24,7 +25,7 @@ import {
   setHandler,
   sleep,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import { TimeoutType, type UpdateDefinition } from '@temporalio/common';
 import { missingNoticeElements } from '../../breach/notice-elements';
 import { DELIVERY_IN_PROGRESS, type AffectedCustomer, type NoticeDelivery } from '../../domain/breach';
 import type { BreachProgress } from '../../domain/incident';
@@ -32,7 +33,13 @@ import type { NotificationKind } from '../../domain/notification';
 import type { BreachPolicy } from '../../policy/schema';
 import { iso, nowMs } from '../clock';
 import { notificationQueue } from '../notification-queue';
-import { BREACH_PROGRESS_TO_INCIDENT, BREACH_TIMERS_BESIDE_SENDING, NOTIFICATIONS_OFF_THE_CLOCK } from '../patches';
+import {
+  BREACH_CRASH_IS_NOT_MAIL_TROUBLE,
+  BREACH_PROGRESS_TO_INCIDENT,
+  BREACH_SEND_WINDOW,
+  BREACH_TIMERS_BESIDE_SENDING,
+  NOTIFICATIONS_OFF_THE_CLOCK,
+} from '../patches';
 import { setRecordedUpdateHandler } from '../recorded-update';
 import type { BreachActivities } from './activities-contract';
 import { breachProgressSignal } from '../incident/messages';
@@ -48,8 +55,12 @@ const { recordBreachEvent, deliverNotification } = proxyActivities<BreachActivit
 // 5 min), so it can tell the officers, at most hourly, while the trouble lasts.
 const { sendBreachNotice } = proxyActivities<BreachActivities>({
   startToCloseTimeout: '30 seconds',
+  // The send heartbeats every 2 s: a worker that died mid-send is known within 10 s.
+  heartbeatTimeout: '10 seconds',
   retry: { maximumAttempts: 1 },
 });
+/** After an attempt died with its worker: try again at once, taking over its claim. */
+const RETRY_AFTER_DEAD_ATTEMPT_MS = 1_000;
 const MAIL_RETRY_FIRST_PAUSE_MS = 30_000;
 const MAIL_RETRY_MAX_PAUSE_MS = 300_000;
 const MAIL_TROUBLE_NOTICE_EVERY_MS = 3_600_000;
@@ -264,8 +275,18 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
 
   async function sendPending(): Promise<void> {
     const pending = state.deliveries.filter((d) => d.status === 'pending');
-    for (let i = 0; i < pending.length; i += SEND_CONCURRENCY) {
-      await Promise.all(pending.slice(i, i + SEND_CONCURRENCY).map(sendOne));
+    if (patched(BREACH_SEND_WINDOW)) {
+      // A window of SEND_CONCURRENCY sends: each one done makes room for the next,
+      // so one slow or retried contact holds back nobody else.
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        for (let d = pending[next++]; d !== undefined; d = pending[next++]) await sendOne(d);
+      };
+      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, pending.length) }, lane));
+    } else {
+      for (let i = 0; i < pending.length; i += SEND_CONCURRENCY) {
+        await Promise.all(pending.slice(i, i + SEND_CONCURRENCY).map(sendOne));
+      }
     }
     if (!unsent() && state.status !== 'sent') {
       state.status = 'sent';
@@ -286,6 +307,7 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
   async function sendOne(delivery: NoticeDelivery): Promise<void> {
     const customer = state.customers.find((c) => c.id === delivery.customerId) as AffectedCustomer;
     let result: Awaited<ReturnType<typeof sendBreachNotice>>;
+    let takeOverClaim = false;
     for (let pause = MAIL_RETRY_FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, MAIL_RETRY_MAX_PAUSE_MS)) {
       try {
         result = await sendBreachNotice({
@@ -296,6 +318,7 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
           email: delivery.email,
           notice: state.notice ?? { nature: '', impact: '', mitigation: '', contact: '' },
           verifiedAt: state.verifiedAt,
+          ...(takeOverClaim ? { takeOverClaim } : {}),
         });
         break;
       } catch (err) {
@@ -303,6 +326,13 @@ export async function breachNotificationWorkflow(input: BreachInput, policy: Bre
         // An earlier attempt still holds this delivery (it may yet succeed): wait, say nothing.
         if (cause instanceof ApplicationFailure && cause.type === DELIVERY_IN_PROGRESS) {
           await sleep(pause);
+          continue;
+        }
+        // The attempt died with its worker (its heartbeat stopped): not the mail
+        // server's fault, nobody to alarm; go again at once, taking over its claim.
+        if (cause instanceof TimeoutFailure && cause.timeoutType === TimeoutType.HEARTBEAT && patched(BREACH_CRASH_IS_NOT_MAIL_TROUBLE)) {
+          takeOverClaim = true;
+          await sleep(RETRY_AFTER_DEAD_ATTEMPT_MS);
           continue;
         }
         delivery.error = String(cause ?? (err as Error).message).slice(0, 300);
