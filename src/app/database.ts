@@ -1,11 +1,13 @@
 // The database Rampart runs on: DATABASE_URL when given, otherwise an embedded
-// PostgreSQL kept under the data directory. Migrated before use either way.
+// PostgreSQL kept under the data directory (taking over from a killed earlier run's,
+// see leftovers.ts). Migrated before use either way.
 import path from 'node:path';
 import { Client } from 'pg';
 import { createPrismaClient, type Db } from '../db/client';
 import { createDatabase, databaseUrl } from '../db/databases';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
+import { stopLeftoverPostgres } from './leftovers';
 
 export interface RunningDatabase {
   db: Db;
@@ -23,7 +25,9 @@ export async function openDatabase(opts: {
   let stopServer = async (): Promise<void> => undefined;
   let description = 'DATABASE_URL';
   if (!url) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, 'postgres'), log: opts.log });
+    const pgDataDir = path.join(opts.dataDir, 'postgres');
+    await stopLeftoverPostgres(pgDataDir, opts.log);
+    const pg = await startEmbeddedPostgres({ dataDir: pgDataDir, log: opts.log });
     stopServer = () => pg.stop();
     url = await ensureDatabase(pg.url, 'rampart');
     description = `embedded PostgreSQL in ${pg.dataDir} (127.0.0.1:${pg.port})`;

@@ -1,9 +1,11 @@
 // The Temporal cluster Rampart talks to: TEMPORAL_ADDRESS when given, otherwise
-// a dev server (SQLite file under the data directory, so timers survive restarts).
+// a dev server (SQLite file under the data directory, so timers survive restarts;
+// one a killed earlier run left behind is stopped first, see leftovers.ts).
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { startDevEnvironment } from '../temporal/servers';
+import { stopLeftoverDevServer } from './leftovers';
 
 export interface RunningTemporal {
   client: Client;
@@ -25,9 +27,11 @@ export async function openTemporal(opts: {
   let uiUrl: string | undefined;
   let stopServer = async (): Promise<void> => undefined;
   if (!address) {
+    const dbFilename = path.join(opts.dataDir, 'temporal.sqlite');
+    await stopLeftoverDevServer(dbFilename, opts.log);
     opts.log('temporal: starting the dev server (SQLite)…');
     const env = await startDevEnvironment({
-      dbFilename: path.join(opts.dataDir, 'temporal.sqlite'),
+      dbFilename,
       port: opts.devServerPort,
       uiPort: opts.devServerUiPort,
       namespace: opts.namespace,

@@ -88,7 +88,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   await withTimeout(pg.start(), START_TIMEOUT_MS).catch(async (err: unknown) => {
-    await pg.stop().catch(() => undefined);
+    // Only a server still starting needs stopping. start() rejects without a reason once the
+    // server has exited, and pg.stop() would then wait for ever for an exit that has happened.
+    if (err instanceof StartTimeout) await pg.stop().catch(() => undefined);
     throw failure(`could not start on port ${port}`, err, serverLines);
   });
   log(`embedded postgres: listening on 127.0.0.1:${port}`);
@@ -128,10 +130,12 @@ function failure(what: string, cause: unknown, serverLines: readonly string[]): 
   return new Error(`embedded postgres: ${what}${tail}`, { cause });
 }
 
+class StartTimeout extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no "ready" after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new StartTimeout(`no "ready" after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
