@@ -13,9 +13,9 @@ import { z } from 'zod';
 import { breachNoticeSchema } from '../breach/notice-schema';
 import { renderBreachNotice } from '../breach/notice-template';
 import type { Db } from '../db/client';
-import { DELIVERY_IN_PROGRESS, type BreachNotice, type SendBreachNoticeInput, type SendBreachNoticeResult } from '../domain/breach';
+import { DELIVERY_IN_PROGRESS, MAIL_CONFIGURATION, type BreachNotice, type SendBreachNoticeInput, type SendBreachNoticeResult } from '../domain/breach';
 import { parseRecipient } from '../mail/address';
-import { MailRejectedError, type MailSent, type Mailer } from '../mail/mailer';
+import { MailConfigurationError, MailRejectedError, type MailSent, type Mailer } from '../mail/mailer';
 import { redactEmailAddresses } from '../mail/redact';
 
 /**
@@ -195,6 +195,12 @@ export function createBreachMailActivities(deps: BreachMailDeps) {
       });
     } catch (err) {
       if (err instanceof MailRejectedError) return reject(input.key, { ...fields, code: err.code }, err.response);
+      if (err instanceof MailConfigurationError) {
+        // Retried on the workflow's schedule, and said plainly: this is ours to fix, not the customer's.
+        await markUnlessSent(input.key, { status: 'pending', error: err.message }).catch(() => undefined);
+        log('breach notice not sent: mail configuration', fields);
+        throw ApplicationFailure.retryable(redactEmailAddresses(err.message), MAIL_CONFIGURATION);
+      }
       const message = err instanceof Error ? err.message : String(err);
       const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'unknown';
       // Best effort: the send failure is what Temporal must see, even if the database is down too.

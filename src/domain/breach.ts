@@ -56,3 +56,6 @@ export type SendBreachNoticeResult =
 
 /** Failure type of a send attempt that found another attempt of the same delivery under way. */
 export const DELIVERY_IN_PROGRESS = 'DeliveryInProgress';
+
+/** Failure type of a send the mail server refused because of Rampart's own configuration (login, TLS). */
+export const MAIL_CONFIGURATION = 'MailConfiguration';

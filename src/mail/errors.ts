@@ -18,6 +18,17 @@ export class MailRejectedError extends Error {
   }
 }
 
+/**
+ * The mail server refuses Rampart itself: its login (530/535), or TLS. No address
+ * correction and no amount of waiting fixes that; someone must fix SMTP_URL.
+ */
+export class MailConfigurationError extends Error {
+  override readonly name = 'MailConfigurationError';
+  constructor(readonly reason: string, options?: { cause?: unknown }) {
+    super(`the mail server refuses Rampart's ${reason}; check SMTP_URL`, options);
+  }
+}
+
 /** The fields nodemailer puts on its errors; all optional since any error can reach us. */
 interface NodemailerErrorFields {
   code?: unknown;
@@ -42,6 +53,12 @@ export function classifyMailError(err: unknown): unknown {
   const e = err as Error & NodemailerErrorFields;
   const code = typeof e.code === 'string' ? e.code : '';
   const response = typeof e.response === 'string' ? e.response : e.message;
+  if (code === 'EAUTH' || e.responseCode === 530 || e.responseCode === 535) {
+    return new MailConfigurationError(`login (${oneLine(response)})`, { cause: err });
+  }
+  if (code === 'ETLS' || /\b(TLS|SSL|certificate)\b/i.test(e.message)) {
+    return new MailConfigurationError(`TLS connection (${oneLine(e.message)})`, { cause: err });
+  }
   if (typeof e.responseCode === 'number') {
     // nodemailer's own verdict when present: it treats 503 (bad command sequence) as
     // a session hiccup, not a refusal, which a plain 5xx test would get wrong.
@@ -53,4 +70,8 @@ export function classifyMailError(err: unknown): unknown {
   // No reply at all: nodemailer refused the envelope itself, before talking to a server.
   if (code === 'EENVELOPE' && /recipient/i.test(e.message)) return new MailRejectedError({ code, response: e.message, cause: err });
   return err;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
 }

@@ -4,7 +4,7 @@ import { createOutboxMailer } from './outbox-mailer';
 import { createSmtpMailer } from './smtp-mailer';
 import type { Mailer } from './types';
 
-export { MailRejectedError, classifyMailError } from './errors';
+export { MailConfigurationError, MailRejectedError, classifyMailError } from './errors';
 export type { MailMessage, MailSent, Mailer } from './types';
 
 export interface MailerOptions {

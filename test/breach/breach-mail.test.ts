@@ -11,7 +11,7 @@ import { NOTICE_ELEMENTS, UNREACHABLE_CONTACT_LABEL, missingNoticeElements } fro
 import { breachNoticeSchema } from '../../src/breach/notice-schema';
 import { renderBreachNotice } from '../../src/breach/notice-template';
 import { DELIVERY_IN_PROGRESS, type BreachNotice, type SendBreachNoticeInput, type SendBreachNoticeResult } from '../../src/domain/breach';
-import { MailRejectedError, classifyMailError, createMailer, type Mailer } from '../../src/mail/mailer';
+import { MailConfigurationError, MailRejectedError, classifyMailError, createMailer, type Mailer } from '../../src/mail/mailer';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
@@ -143,11 +143,23 @@ describe('classifyMailError', () => {
     expect(classifyMailError(smtpErr({ code: 'EENVELOPE', command: 'API', message: 'Invalid recipient "x"' }))).toBeInstanceOf(MailRejectedError);
   });
 
-  it('leaves transient and configuration failures as they are', () => {
+  it('turns a refused login (530/535) or a TLS failure into MailConfigurationError, naming SMTP_URL', () => {
+    for (const fields of [
+      { code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 535, response: '535 5.7.8 bad credentials' },
+      { code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 530, response: '530 5.7.0 Authentication required' },
+      { code: 'ETLS', message: 'Error initiating TLS' },
+      { code: 'ESOCKET', message: 'self-signed certificate in certificate chain' },
+    ]) {
+      const classified = classifyMailError(smtpErr(fields));
+      expect(classified).toBeInstanceOf(MailConfigurationError);
+      expect((classified as Error).message).toMatch(/^the mail server refuses Rampart's (login|TLS connection) \(.+\); check SMTP_URL$/);
+    }
+  });
+
+  it('leaves transient failures as they are', () => {
     for (const fields of [
       { code: 'EENVELOPE', command: 'RCPT TO', responseCode: 451, response: '451 try later' },
       { code: 'EENVELOPE', command: 'RCPT TO', responseCode: 503, response: '503 bad sequence', permanent: false },
-      { code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 535, response: '535 bad credentials' },
       { code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 550, response: '550 sender rejected' },
       { code: 'ESOCKET', originalCode: 'ECONNREFUSED' },
       { code: 'ETIMEDOUT' },

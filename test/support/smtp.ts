@@ -55,6 +55,8 @@ export interface TestSmtpServerOptions {
   rejectRecipients?: ((address: string) => boolean) | readonly string[];
   /** Asked on every RCPT TO; true answers 451 (on top of setTransientFailure). */
   failTransiently?: () => boolean;
+  /** Require AUTH with these credentials (over plain SMTP on loopback); others get 535, no AUTH gets 530. */
+  requireLogin?: { user: string; pass: string };
 }
 
 function smtpError(responseCode: number, message: string): SMTPServerError {
@@ -83,7 +85,13 @@ export async function startTestSmtpServer(opts: TestSmtpServerOptions = {}): Pro
     return new SMTPServer({
       secure: false,
       disabledCommands: ['STARTTLS'],
-      authOptional: true,
+      authOptional: !opts.requireLogin,
+      allowInsecureAuth: true,
+      onAuth(auth, _session, callback) {
+        const login = opts.requireLogin;
+        if (login && auth.username === login.user && auth.password === login.pass) return callback(null, { user: auth.username });
+        callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
+      },
       logger: false,
       // Stop quickly even if a client keeps a pooled connection open.
       closeTimeout: 500,
