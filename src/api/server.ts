@@ -10,6 +10,7 @@ import { alertFromPayload, alertmanagerPayloadSchema } from './alertmanager';
 import * as body from './schemas';
 import type { BreachService } from '../breach/breach-service';
 import { registerBreachRoutes } from './breach-routes';
+import { withIdempotencyKey } from '../temporal/idempotency';
 
 export interface ApiDeps {
   incidents: IncidentService;
@@ -21,6 +22,13 @@ export interface ApiDeps {
   alertmanagerToken?: string;
   logger?: boolean;
 }
+
+const idempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'Idempotency-Key: 1 to 200 printable characters, no spaces')
+    .optional(),
+});
 
 class BadRequest extends Error {
   constructor(readonly issues: z.core.$ZodIssue[]) {
@@ -75,6 +83,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.register(async (api) => {
     api.addHook('onRequest', guard(deps.apiToken));
+    // A change sent again with the same Idempotency-Key is applied once (the
+    // handler runs inside the key's context; see temporal/idempotency.ts).
+    api.addHook('preHandler', (req, _reply, done) => {
+      const header = idempotencyHeader.safeParse(req.headers);
+      if (!header.success) return done(new BadRequest(header.error.issues));
+      withIdempotencyKey(header.data['idempotency-key'], () => done());
+    });
 
     api.post('/incidents', async (req, reply) => {
       const state = await incidents.declare(parse(body.declareBody, req.body));

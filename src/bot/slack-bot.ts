@@ -10,6 +10,7 @@ import type { WebClient } from '@slack/web-api';
 import { ACTION, VIEW } from '../slack/action-ids';
 import { SLACK_FILE_ORIGIN } from '../slack/download-file';
 import { incidentIdOfChannel } from '../slack/incident-channels';
+import { withIdempotencyKey } from '../temporal/idempotency';
 import { registerBreachInteractions } from './breach-interactions';
 import { parseIncidentCommand } from './command-parser';
 import { explainError } from './explain-error';
@@ -50,6 +51,10 @@ export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBo
     installerOptions: options.slackApiUrl ? { clientOptions: { slackApiUrl: options.slackApiUrl } } : undefined,
     logLevel: LogLevel.ERROR,
   });
+
+  // A request Slack (or a proxy) delivers again carries the same interaction id:
+  // the updates it causes are then applied once (temporal/idempotency.ts).
+  app.use(async ({ body, next }) => withIdempotencyKey(interactionKey(body), next));
 
   // Runs after the ack; any failure becomes an ephemeral message.
   const safely = safelyWith(log);
@@ -207,4 +212,12 @@ export function createSlackBot(deps: BotDeps, options: SlackBotOptions): SlackBo
       await app.stop();
     },
   };
+}
+
+/** The id Slack gives this one interaction: trigger_id (commands, buttons, forms), event_id (events). */
+function interactionKey(body: unknown): string | undefined {
+  const b = body as { trigger_id?: unknown; event_id?: unknown };
+  if (typeof b.trigger_id === 'string' && b.trigger_id !== '') return `slack:${b.trigger_id}`;
+  if (typeof b.event_id === 'string' && b.event_id !== '') return `slack:${b.event_id}`;
+  return undefined;
 }

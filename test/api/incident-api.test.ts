@@ -115,3 +115,25 @@ test('notes are added to the timeline', async () => {
     expect(tl.body.timeline[1]).toMatchObject({ kind: 'note', actor: 'U-b', text: 'Pinned: graph of p99' });
   });
 });
+
+test('a change sent twice with one Idempotency-Key is applied once; another key applies again; a malformed key is refused', async () => {
+  const declared = await post('/incidents', { title: 'Retried client', severity: 'SEV3', declaredBy: 'U-alice' });
+  const id: string = declared.body.id;
+  const update = (key: string) =>
+    call(t.url, 'POST', `/incidents/${id}/status-updates`, { actor: 'U-bob', text: 'Cache flushed' }, { 'idempotency-key': key });
+
+  const first = await update('retry-me-1');
+  const again = await update('retry-me-1'); // the client did not see the answer and sent it again
+  expect([first.status, again.status]).toEqual([200, 200]);
+  expect(again.body.lastStatusUpdateAt).toBe(first.body.lastStatusUpdateAt);
+  const kinds = async () => (await get(`/incidents/${id}/timeline`)).body.timeline.map((e: { kind: string }) => e.kind);
+  expect((await kinds()).filter((k: string) => k === 'status_update')).toHaveLength(1);
+
+  expect((await update('retry-me-2')).status).toBe(200);
+  expect((await kinds()).filter((k: string) => k === 'status_update')).toHaveLength(2);
+
+  const bad = await update('has spaces in it');
+  expect(bad.status).toBe(400);
+  expect(bad.body.issues[0].message).toContain('Idempotency-Key');
+  expect((await kinds()).filter((k: string) => k === 'status_update')).toHaveLength(2);
+});
