@@ -149,3 +149,27 @@ test('only an officer may request changes; after approval neither the notice nor
     expect(mail?.parsed.text).toContain('(billing service)');
   });
 });
+
+test('two addresses rejected at the same moment: both rejections reach the officers, each under its own key', async () => {
+  const h = harness();
+  await h.withWorker(async (tq) => {
+    const { handle, incidentId } = await h.startBreach(tq);
+    const list = customers('z', 2);
+    list[0]!.contacts = ['first@reject.example'];
+    list[1]!.contacts = ['second@reject.example'];
+    h.smtp.rejectRecipient('first@reject.example');
+    h.smtp.rejectRecipient('second@reject.example');
+    await handle.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U0BOB', customers: list }] });
+    await handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U0BOB', notice }] });
+    await handle.executeUpdate(msg.approveUpdate, { args: [{ actor: 'U0DPO' }] });
+    const rejections = await until(async () => {
+      const told = h.told.filter((t) => t.incidentId === incidentId && t.kind === 'breach_delivery_rejected');
+      return told.length >= 2 ? told : undefined;
+    });
+    expect(rejections.map((r) => r.text).sort()).toEqual([
+      expect.stringContaining('<first@reject.example> was rejected'),
+      expect.stringContaining('<second@reject.example> was rejected'),
+    ]);
+    expect(new Set(rejections.map((r) => r.eventId)).size).toBe(2);
+  });
+});
