@@ -1,6 +1,7 @@
 // The 24-hour customer notice on the time-skipping server, with the real send
 // activity, a real SMTP server on loopback and real PostgreSQL records.
 import { breachHarnessPerFile, HOUR, affectedCustomers as customers, completeNotice as notice, until } from '../support/breach-harness';
+import type { SendBreachNoticeInput, SendBreachNoticeResult } from '../../src/domain/breach';
 import * as msg from '../../src/workflows/breach/messages';
 
 jest.setTimeout(240_000);
@@ -152,13 +153,20 @@ test('only an officer may request changes; after approval neither the notice nor
 
 test('two addresses rejected at the same moment: both rejections reach the officers, each under its own key', async () => {
   const h = harness();
+  // Both sends answer "rejected" together, so both results reach the workflow in one go.
+  let arrived = 0;
+  let releaseBoth: () => void = () => undefined;
+  const together = new Promise<void>((resolve) => (releaseBoth = resolve));
+  const sendBreachNotice = async (input: SendBreachNoticeInput): Promise<SendBreachNoticeResult> => {
+    if ((arrived += 1) === 2) releaseBoth();
+    await together;
+    return { status: 'rejected', error: `550 5.1.1 <${input.email}>: no such user` };
+  };
   await h.withWorker(async (tq) => {
     const { handle, incidentId } = await h.startBreach(tq);
     const list = customers('z', 2);
     list[0]!.contacts = ['first@reject.example'];
     list[1]!.contacts = ['second@reject.example'];
-    h.smtp.rejectRecipient('first@reject.example');
-    h.smtp.rejectRecipient('second@reject.example');
     await handle.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U0BOB', customers: list }] });
     await handle.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U0BOB', notice }] });
     await handle.executeUpdate(msg.approveUpdate, { args: [{ actor: 'U0DPO' }] });
@@ -170,6 +178,11 @@ test('two addresses rejected at the same moment: both rejections reach the offic
       expect.stringContaining('<first@reject.example> was rejected'),
       expect.stringContaining('<second@reject.example> was rejected'),
     ]);
+    // Distinct keys: a connector delivering once per key (Slack) posts both. Keys come
+    // from a count of notifications, not from the next timeline event (which two
+    // notifications decided in one workflow task used to share).
     expect(new Set(rejections.map((r) => r.eventId)).size).toBe(2);
-  });
+    const keys = h.told.filter((t) => t.incidentId === incidentId).map((t) => t.eventId);
+    expect(keys).toEqual(keys.map((_, i) => `${incidentId}-breach:n${i + 1}`));
+  }, { sendBreachNotice });
 });
