@@ -7,6 +7,18 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** A duration such as `30s`, `2m`, `500ms` or `1h`, in milliseconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h)$/, 'a duration such as 30s, 2m or 500ms')
+  .transform((v) => {
+    const [, amount = '0', unit = 's'] = /^(\d+)(ms|s|m|h)$/.exec(v) ?? [];
+    return Number(amount) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+  });
+
 const envSchema = z.object({
   DATABASE_URL: optionalText,
   TEMPORAL_ADDRESS: optionalText,
@@ -34,6 +46,11 @@ const envSchema = z.object({
   SMTP_URL: optionalText,
   /** Which parts this process runs: everything, or only the worker or the API. */
   RAMPART_RUN: z.enum(['all', 'worker', 'api']).default('all'),
+  /**
+   * On SIGTERM/SIGINT: how long running activities may take to finish (and the
+   * API its in-flight requests) before they are cancelled; in milliseconds.
+   */
+  RAMPART_SHUTDOWN_GRACE: duration.default(30_000),
 });
 
 export type Env = z.output<typeof envSchema> & { dataDir: string; slack?: SlackSettings };
@@ -62,3 +79,20 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   return { ...env, dataDir: path.resolve(env.RAMPART_DATA_DIR), slack };
 }
+
+/**
+ * `npm run worker` and `npm run api` are the production processes: they run
+ * against an existing Temporal and PostgreSQL and never start embedded ones,
+ * so a missing address is an error (named, never with a value) instead of a
+ * silent private server that nothing else can see.
+ */
+export function requireExternalServices(env: Env, command: string): void {
+  const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL'] as const).filter((name) => !env[name]);
+  if (missing.length === 0) return;
+  throw new ConfigError(
+    `invalid configuration: ${command} needs ${missing.join(' and ')} (an existing ${missing.map((name) => SERVICE_OF[name]).join(' and ')}); ` +
+      'it never starts embedded servers: use npm start for those',
+  );
+}
+
+const SERVICE_OF = { TEMPORAL_ADDRESS: 'Temporal cluster', DATABASE_URL: 'PostgreSQL database' } as const;

@@ -47,6 +47,18 @@ export type AlertOutcome =
   | { outcome: 'deduplicated'; incidentId: string }
   | { outcome: 'ignored'; reason: string };
 
+/**
+ * An incident id names one incident for ever: a closed (or failed) incident's
+ * workflow is never run again under its id, so its history stays the only
+ * record of it. ALLOW_DUPLICATE_FAILED_ONLY would start a failed incident from
+ * scratch (a second "declared", new deadlines) instead of keeping it for an
+ * operator to reset to its last good point, which keeps the id and the history.
+ */
+const INCIDENT_ID_REUSE_POLICY = 'REJECT_DUPLICATE' as const;
+
+const alertIncidentColumns = { id: true, title: true, summary: true, severity: true, dedupKey: true } as const;
+type AlertIncidentRow = { id: string; title: string; summary: string; severity: Severity; dedupKey: string | null };
+
 export class IncidentService {
   constructor(private readonly deps: IncidentServiceDeps) {}
 
@@ -60,7 +72,9 @@ export class IncidentService {
             workflowId: input.id,
             taskQueue: this.deps.taskQueue,
             args: [input, this.deps.incidentPolicy()],
+            // A fresh random id: one already running or used before is a collision; draw another.
             workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: INCIDENT_ID_REUSE_POLICY,
           }),
         });
       } catch (err) {
@@ -73,59 +87,96 @@ export class IncidentService {
 
   /**
    * An alert opens an incident, or joins the open incident of the same alert
-   * group. A transaction-scoped advisory lock serialises concurrent webhooks for
-   * one group, and the incident row is written before the lock is released.
+   * group: exactly one incident per group however many deliveries race.
+   *
+   * Two steps, so no database lock is held while Temporal is called (a slow or
+   * unreachable Temporal would otherwise hold a pooled connection and block
+   * every delivery of the group behind it):
+   * 1. claim: a short transaction under a transaction-scoped advisory lock per
+   *    group finds the group's open incident or writes a new incident row, and
+   *    commits. Only one delivery can write the row; the others find it.
+   * 2. outside the transaction, the incident's workflow is started under the
+   *    row's id with conflict policy USE_EXISTING: whichever delivery gets there
+   *    first starts it (a repeat that finds the row before its workflow exists
+   *    starts it from the row, then signals), the others join the same run.
+   * A delivery that dies between the two steps leaves a row without a workflow;
+   * the group's next delivery (Alertmanager retries a failed one) starts it.
+   * Chosen over a workflow id derived from the group key and its generation:
+   * ids keep their readable INC-date-suffix form, and the incident is in
+   * PostgreSQL (GET /incidents) before Temporal is asked anything.
    */
   async receiveAlert(alert: AlertRequest): Promise<AlertOutcome> {
     const dedupKey = `alertmanager:${createHash('sha256').update(alert.groupKey).digest('hex').slice(0, 32)}`;
+    const claim = await this.claimAlertGroup(alert, dedupKey);
+    if (claim.outcome === 'ignored') return claim;
+    if (claim.outcome === 'declared') {
+      await this.startAlertIncident(claim.row);
+      return { outcome: 'declared', incidentId: claim.row.id };
+    }
+    const handle = this.deps.client.workflow.getHandle(claim.row.id);
+    const signal = () => handle.signal(msg.alertSignal, { status: alert.status, summary: alert.summary });
+    try {
+      await signal();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Claimed by a delivery that has not started the workflow yet (or died before it did).
+      await this.startAlertIncident(claim.row);
+      await signal();
+    }
+    return { outcome: 'deduplicated', incidentId: claim.row.id };
+  }
+
+  /** Step 1 of receiveAlert: the group's open incident row, or a new one; no Temporal call inside. */
+  private claimAlertGroup(
+    alert: AlertRequest,
+    dedupKey: string,
+  ): Promise<{ outcome: 'declared' | 'deduplicated'; row: AlertIncidentRow } | { outcome: 'ignored'; reason: string }> {
     return this.deps.db.$transaction(
       async (tx) => {
         await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${dedupKey}))::text`;
-        const open = await tx.incident.findFirst({
-          where: { dedupKey, status: { not: 'CLOSED' } },
-          select: { id: true },
-        });
-        if (open) {
-          await this.deps.client.workflow
-            .getHandle(open.id)
-            .signal(msg.alertSignal, { status: alert.status, summary: alert.summary });
-          return { outcome: 'deduplicated', incidentId: open.id };
-        }
-        if (alert.status === 'resolved') return { outcome: 'ignored', reason: 'no open incident for this alert group' };
-        const id = newIncidentId();
-        const declaredAt = new Date();
-        await tx.incident.create({
+        const open = await tx.incident.findFirst({ where: { dedupKey, status: { not: 'CLOSED' } }, select: alertIncidentColumns });
+        if (open) return { outcome: 'deduplicated' as const, row: open };
+        if (alert.status === 'resolved') return { outcome: 'ignored' as const, reason: 'no open incident for this alert group' };
+        const row = await tx.incident.create({
           data: {
-            id,
+            id: newIncidentId(),
             title: alert.title,
             summary: alert.summary,
             severity: alert.severity,
             source: 'alertmanager',
             dedupKey,
             declaredBy: 'alertmanager',
-            declaredAt,
+            declaredAt: new Date(),
           },
+          select: alertIncidentColumns,
         });
-        await this.deps.client.workflow.start(incidentWorkflow, {
-          workflowId: id,
-          taskQueue: this.deps.taskQueue,
-          args: [
-            {
-              id,
-              title: alert.title,
-              summary: alert.summary,
-              severity: alert.severity,
-              declaredBy: 'alertmanager',
-              source: 'alertmanager',
-              dedupKey,
-            },
-            this.deps.incidentPolicy(),
-          ],
-        });
-        return { outcome: 'declared', incidentId: id };
+        return { outcome: 'declared' as const, row };
       },
-      { timeout: 15_000 },
+      { timeout: 10_000 },
     );
+  }
+
+  /** Step 2 of receiveAlert: idempotent, so every delivery of the group may call it. */
+  private async startAlertIncident(row: AlertIncidentRow): Promise<void> {
+    await this.deps.client.workflow.start(incidentWorkflow, {
+      workflowId: row.id,
+      taskQueue: this.deps.taskQueue,
+      args: [
+        {
+          id: row.id,
+          title: row.title,
+          summary: row.summary,
+          severity: row.severity,
+          declaredBy: 'alertmanager',
+          source: 'alertmanager',
+          dedupKey: row.dedupKey ?? undefined,
+        },
+        this.deps.incidentPolicy(),
+      ],
+      // Running: join it (another delivery of the group started it first).
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: INCIDENT_ID_REUSE_POLICY,
+    });
   }
 
   acknowledge(id: string, args: msg.Actor) {

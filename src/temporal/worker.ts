@@ -9,6 +9,11 @@ export interface WorkerOptions extends ActivityDeps {
   taskQueue: string;
   /** Reuse one bundle across workers (tests, benchmarks) to skip re-bundling. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * After shutdown is requested, how long running activities may take to finish
+   * before they are cancelled (ms). Unset: the SDK's default, cancelled at once.
+   */
+  shutdownGraceMs?: number;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -36,5 +41,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await workflowBundle()),
     activities: createActivities(options),
+    ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceMs }),
   });
 }

@@ -16,7 +16,7 @@ const get = (path: string) => call(t.url, 'GET', path);
 
 test('healthz reports the database and Temporal', async () => {
   const res = await get('/healthz');
-  expect(res).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', temporal: 'ok' } } });
+  expect(res).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', temporal: 'ok', workflows: 'ok' } } });
 });
 
 test('an incident runs its whole lifecycle through the API and every step is recorded', async () => {

@@ -80,8 +80,10 @@ async function startPostgres(dataDir: string, port?: number): Promise<{ url: str
 }
 
 const healthz = (url: string) => call(url, 'GET', '/healthz');
-const healthy = { status: 200, body: { status: 'ok', checks: { database: 'ok', temporal: 'ok' } } };
+const healthy = { status: 200, body: { status: 'ok', checks: { database: 'ok', temporal: 'ok', workflows: 'ok' } } };
 const unreachable = expect.stringMatching(/^unreachable: \S/);
+/** Wedged workflows cannot be looked for while Temporal is down. */
+const unknown = expect.stringMatching(/^unknown: \S/);
 
 test('answers 503 naming the database while PostgreSQL is down, and 200 again once it is back', async () => {
   const temp = await makeTempDataDir('rampart-healthz-pg-');
@@ -94,7 +96,7 @@ test('answers 503 naming the database while PostgreSQL is down, and 200 again on
   expect(await healthz(url)).toEqual(healthy);
 
   await pg.stop();
-  expect(await healthz(url)).toEqual({ status: 503, body: { status: 'degraded', checks: { database: unreachable, temporal: 'ok' } } });
+  expect(await healthz(url)).toEqual({ status: 503, body: { status: 'degraded', checks: { database: unreachable, temporal: 'ok', workflows: 'ok' } } });
 
   await startPostgres(temp.dataDir, pg.port);
   // The pool drops the connections the stopped server closed; a later check opens a new one.
@@ -110,5 +112,5 @@ test('answers 503 naming Temporal while the Temporal server is down', async () =
 
   await temporal.stop();
   // The client retries an unreachable server for about 20 s before the check gives up.
-  expect(await healthz(url)).toEqual({ status: 503, body: { status: 'degraded', checks: { database: 'ok', temporal: unreachable } } });
+  expect(await healthz(url)).toEqual({ status: 503, body: { status: 'degraded', checks: { database: 'ok', temporal: unreachable, workflows: unknown } } });
 });
