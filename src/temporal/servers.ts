@@ -10,6 +10,10 @@
  *      Maven Central (tools/test-server), written into the cache;
  *   5. otherwise one error listing what was tried and what to do.
  * Using an existing cluster (TEMPORAL_ADDRESS) is the caller's choice; see existingClusterAddress().
+ *
+ * The production Temporal server (`temporal-server` and `temporal-sql-tool`, run on PostgreSQL by
+ * scripts/production-topology.ts) has no SDK download: resolveTemporalServer() takes an explicit
+ * TEMPORAL_SERVER_PATH, the cache, or a build of tools/temporal-server.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +24,7 @@ import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@tempor
 import { z } from 'zod';
 
 export type { EphemeralServerExecutable };
-export type ServerKind = 'dev-server' | 'test-server';
+export type ServerKind = 'dev-server' | 'test-server' | 'temporal-server';
 
 /** Blank values count as unset, so `FOO= npm test` behaves like not setting FOO. */
 const optional = z
@@ -32,6 +36,7 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: optional,
   TEMPORAL_CLI_PATH: optional,
   TEMPORAL_TEST_SERVER_PATH: optional,
+  TEMPORAL_SERVER_PATH: optional,
   RAMPART_CACHE_DIR: optional,
   RAMPART_SKIP_SDK_DOWNLOAD: optional.transform((v) => v !== undefined && !['0', 'false'].includes(v)),
   XDG_CACHE_HOME: optional,
@@ -75,6 +80,7 @@ function repoRoot(): string {
 /** Versions come from the pin files themselves, so bumping a pin also moves the cache folder. */
 function pinnedVersion(kind: ServerKind): string {
   const root = repoRoot();
+  if (kind === 'temporal-server') return pinnedServerVersion(root);
   const [file, re] =
     kind === 'dev-server'
       ? [path.join(root, 'tools/temporal/go.mod'), /^\s*(?:require\s+)?github\.com\/temporalio\/cli (v\S+)/m]
@@ -86,7 +92,7 @@ function pinnedVersion(kind: ServerKind): string {
 
 interface Spec {
   label: string;
-  envVar: 'TEMPORAL_CLI_PATH' | 'TEMPORAL_TEST_SERVER_PATH';
+  envVar: 'TEMPORAL_CLI_PATH' | 'TEMPORAL_TEST_SERVER_PATH' | 'TEMPORAL_SERVER_PATH';
   dirName: string;
   exeName: string;
   tools: string[];
@@ -101,6 +107,7 @@ interface Spec {
 function spec(kind: ServerKind): Spec {
   const root = repoRoot();
   const version = pinnedVersion(kind);
+  if (kind === 'temporal-server') return temporalServerSpec(root, version);
   if (kind === 'dev-server') {
     return {
       label: `Temporal CLI ${version}`,
@@ -441,4 +448,127 @@ export async function startTimeSkippingEnvironment(opts: TimeSkippingOptions = {
     await env.sleep(ahead);
   }
   return env;
+}
+
+// ── The production Temporal server ───────────────────────────────────────────────────────────
+// `temporal-server` (frontend, history, matching and worker services in one process) and
+// `temporal-sql-tool`, built from go.temporal.io/server at the version tools/temporal-server pins,
+// with the PostgreSQL schema files of that same version copied beside them: what the
+// temporalio/server and temporalio/admin-tools images of docker-compose.yml hold.
+
+/** Where the schema files live inside the module and inside a cache entry. */
+const POSTGRES_SCHEMA_DIR = path.join('schema', 'postgresql', 'v12');
+
+const SERVER_PROGRAMS = [
+  ['temporal-server', 'go.temporal.io/server/cmd/server'],
+  ['temporal-sql-tool', 'go.temporal.io/server/cmd/tools/sql'],
+] as const;
+
+function pinnedServerVersion(root: string): string {
+  const file = path.join(root, 'tools/temporal-server/go.mod');
+  const match = /^\s*(?:require\s+)?go\.temporal\.io\/server (v\S+)/m.exec(fs.readFileSync(file, 'utf8'));
+  if (!match?.[1]) throw new Error(`No pinned version found in ${file}`);
+  return match[1];
+}
+
+function temporalServerSpec(root: string, version: string): Spec {
+  const moduleDir = path.join(root, 'tools/temporal-server');
+  return {
+    label: `Temporal server ${version}`,
+    envVar: 'TEMPORAL_SERVER_PATH',
+    dirName: `temporal-server-${version}`,
+    exeName: 'temporal-server',
+    tools: ['go'],
+    fix:
+      'Fix: set TEMPORAL_SERVER_PATH to a temporal-server binary with temporal-sql-tool and ' +
+      `${POSTGRES_SCHEMA_DIR}/ beside it; or install Go (any 1.21+ fetches the toolchain ` +
+      'tools/temporal-server/go.mod asks for) and run `npm run provision`.',
+    build: async (tmpDir, env) => {
+      progress(`Building Temporal server ${version} and temporal-sql-tool from their Go module (first run only)…`);
+      // As the upstream release build (.goreleaser.yml): static, no build tags.
+      for (const [exe, pkg] of SERVER_PROGRAMS) {
+        const args = ['build', '-mod=readonly', '-ldflags=-s -w', '-o', path.join(tmpDir, exe), pkg];
+        await run('go', args, moduleDir, { ...env, CGO_ENABLED: '0' });
+      }
+      // The schema ships in the module; a copy keeps the entry usable after `go clean -modcache`.
+      const listArgs = ['list', '-mod=readonly', '-m', '-f', '{{.Dir}}', 'go.temporal.io/server'];
+      const serverModule = (await capture('go', listArgs, moduleDir, env)).trim();
+      copyTree(path.join(serverModule, POSTGRES_SCHEMA_DIR), path.join(tmpDir, POSTGRES_SCHEMA_DIR));
+    },
+  };
+}
+
+/** Runs a tool and returns its stdout; its stderr goes to ours. */
+function capture(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`})`)),
+    );
+  });
+}
+
+/** Copies files as plain writable files: the module cache's are read-only, which would pin the entry. */
+function copyTree(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const [src, dest] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) copyTree(src, dest);
+    else fs.writeFileSync(dest, fs.readFileSync(src), { mode: 0o644 });
+  }
+}
+
+/** Nothing usable is there and this machine cannot build it (as opposed to a build that failed). */
+export class BuildToolsMissingError extends Error {}
+
+export interface TemporalServerInstall {
+  /** The version tools/temporal-server pins (for an explicit path: the version expected there). */
+  version: string;
+  server: string;
+  sqlTool: string;
+  /** PostgreSQL 12+ schema: `temporal/` and `visibility/`, each with the `versioned/` dir update-schema takes. */
+  postgresSchemaDir: string;
+}
+
+/**
+ * Resolves the production Temporal server, its SQL tool and schema: TEMPORAL_SERVER_PATH (with the
+ * tool and schema beside it), else the cache, else a build of tools/temporal-server into the
+ * cache (once, under the same lock as the other builds), else one error saying what to do.
+ */
+export async function resolveTemporalServer(opts: ResolveOptions = {}): Promise<TemporalServerInstall> {
+  const rawEnv = opts.env ?? process.env;
+  const env = EnvSchema.parse(rawEnv);
+  const s = spec('temporal-server');
+  const local = findLocal('temporal-server', env);
+  if (local) return installBeside(local, pinnedVersion('temporal-server'));
+
+  const tried = [`no ${s.envVar}; nothing cached in ${path.join(cacheRootOf(env), s.dirName)}`];
+  const missing = s.tools.filter((tool) => !onPath(tool, env));
+  if (missing.length > 0) {
+    tried.push(`cannot build: ${missing.join(', ')} not on PATH`);
+    throw new BuildToolsMissingError(`No ${s.label} available.\n  - ${tried.join('\n  - ')}\n${s.fix}`);
+  }
+  try {
+    return installBeside(await buildIntoCache('temporal-server', env, rawEnv), pinnedVersion('temporal-server'));
+  } catch (err) {
+    tried.push(`build failed: ${message(err)}`);
+    throw new Error(`No ${s.label} available.\n  - ${tried.join('\n  - ')}\n${s.fix}`);
+  }
+}
+
+function installBeside(server: string, version: string): TemporalServerInstall {
+  const dir = path.dirname(server);
+  const sqlTool = path.join(dir, 'temporal-sql-tool');
+  const postgresSchemaDir = path.join(dir, POSTGRES_SCHEMA_DIR);
+  const missing = isExecutable(sqlTool) ? [] : ['temporal-sql-tool'];
+  for (const part of ['temporal', 'visibility']) {
+    if (!fs.existsSync(path.join(postgresSchemaDir, part, 'versioned'))) missing.push(path.join(POSTGRES_SCHEMA_DIR, part, 'versioned'));
+  }
+  if (missing.length > 0) {
+    throw new Error(`${server}: missing beside it: ${missing.join(', ')} (the layout tools/temporal-server builds)`);
+  }
+  return { version, server, sqlTool, postgresSchemaDir };
 }
