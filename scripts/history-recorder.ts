@@ -35,6 +35,8 @@ export interface ScenarioContext {
   client: Client;
   taskQueue: string;
   policy: Policy;
+  /** The worker's database (v2 breaches keep their customer list there, written by the service). */
+  db: Db;
 }
 
 export interface Scenario {
@@ -84,7 +86,7 @@ async function recordOne(
       connectors: [new LogConnector(() => undefined), new RefusesFirstAuthorityReminder()],
       mail: { mailer, from: o.policy.breach.senderAddress, companyName: o.policy.breach.companyName, fallbackTo: ['security@example.com'] },
     });
-    const ids = await worker.runUntil(scenario.run({ env, client: env.client, taskQueue: TASK_QUEUE, policy: o.policy }));
+    const ids = await worker.runUntil(scenario.run({ env, client: env.client, taskQueue: TASK_QUEUE, policy: o.policy, db: o.db }));
     for (const id of ids) {
       const history = await env.client.workflow.getHandle(id).fetchHistory();
       const file = path.join(o.outDir, `${id}.json`);

@@ -3,6 +3,7 @@
 // every clock of the breach. Each step is something an operator, Slack, the API
 // or Alertmanager does in production, in the way they do it.
 import { WithStartWorkflowOperation } from '@temporalio/client';
+import { BreachService } from '../src/breach/breach-service';
 import { MailRejectedError, type Mailer } from '../src/mail/mailer';
 import type { IncidentWorkflowPolicy } from '../src/policy/schema';
 import * as breach from '../src/workflows/breach/messages';
@@ -143,6 +144,71 @@ export function breachAsChild(id: string): Scenario {
       // Not result(): waiting on it lets the server skip ahead to the incident's next reminder.
       await waitFor('the breach to finish', async () => (await child.describe()).status.name === 'COMPLETED');
       const notified = await child.query(breach.breachStateQuery);
+      if (notified.status !== 'sent' || !notified.missedAt || notified.afterMissReminders < 3 || notified.authority.remindersSent < 2) {
+        throw new Error(`recorded breach lacks its clocks: ${JSON.stringify({ status: notified.status, missedAt: notified.missedAt, afterMiss: notified.afterMissReminders, authority: notified.authority })}`);
+      }
+
+      await handle.executeUpdate(incident.resolveUpdate, { args: [{ actor: 'U-bob', note: 'bucket private' }] });
+      await handle.executeUpdate(incident.completePostmortemUpdate, { args: [{ actor: 'U-bob', document: '# Postmortem\n\nPublic bucket.' }] });
+      await handle.executeUpdate(incident.closeUpdate, { args: [{ actor: 'U-bob' }] });
+      const closed = await handle.result();
+      if (closed.breach?.progress?.stage !== 'delivered') throw new Error(`the incident was not told of the delivery: ${JSON.stringify(closed.breach)}`);
+      return [id, breachId];
+    },
+  };
+}
+
+/**
+ * The same breach as breachAsChild on the v2 workflow (patch 'breach-v2'): the
+ * customer list goes through the service into PostgreSQL, the workflow gets its
+ * revision; approval opens the deliveries, sending goes a page at a time.
+ */
+export function breachV2AsChild(id: string): Scenario {
+  return {
+    name: 'incident with a v2 breach',
+    mailer: scriptedMailer,
+    async run(ctx) {
+      const { env, client } = ctx;
+      const breachId = breach.breachWorkflowId(id);
+      const breaches = new BreachService({ client, db: ctx.db });
+      await client.workflow.executeUpdateWithStart(incident.declarationUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation(incidentWorkflow, {
+          workflowId: id,
+          taskQueue: ctx.taskQueue,
+          args: [{ id, title: 'Invoice exports public', severity: 'SEV3', declaredBy: 'U-alice', personalData: true }, incidentPolicy(ctx)],
+          workflowIdConflictPolicy: 'FAIL',
+        }),
+      });
+      const handle = client.workflow.getHandle<typeof incidentWorkflow>(id);
+      await handle.executeUpdate(incident.acknowledgeUpdate, { args: [{ actor: 'U-bob' }] });
+      await handle.executeUpdate(incident.suspectBreachUpdate, { args: [{ actor: 'U-alice' }] });
+      await handle.executeUpdate(incident.verifyBreachUpdate, { args: [{ actor: 'U-dpo' }] }); // T0
+      await waitForWorkflow(client, breachId);
+      const child = client.workflow.getHandle(breachId);
+
+      const customers = [
+        { name: 'Acme GmbH', contacts: ['it@acme.example', REFUSED], dataAffected: 'invoices' },
+        { name: 'Globex', contacts: [FAILS_ONCE], dataAffected: 'billing addresses' },
+      ];
+      await breaches.setCustomers(breachId, { actor: 'U-alice', customers });
+      await breaches.setNotice(breachId, { actor: 'U-alice', notice: { ...NOTICE, impact: 'tbd' } });
+      await env.sleep(13 * HOUR); // ladder: 12 h
+      await breaches.requestChanges(breachId, { actor: 'U-dpo', comment: 'state the likely impact' });
+      await breaches.setNotice(breachId, { actor: 'U-alice', notice: NOTICE });
+      await env.sleep(14 * HOUR + 30 * MINUTE); // ladder 18, 22, 23 h; missed at 24 h; authority 24 h; after-miss 25, 26, 27 h
+      await breaches.approve(breachId, { actor: 'U-dpo' });
+      const deliveries = async (want: Record<string, string>) => {
+        const { deliveries: now } = await breaches.get(breachId);
+        return Object.entries(want).every(([email, status]) => now.some((d) => d.email === email && d.status === status));
+      };
+      await waitFor('the sends', () => deliveries({ 'it@acme.example': 'sent', [REFUSED]: 'rejected', [FAILS_ONCE]: 'sent' }));
+      await env.sleep(40 * MINUTE); // after-miss 28 h (one address still refused)
+      await breaches.correctContact(breachId, { actor: 'U-dpo', customerId: 'C1', email: REFUSED, newEmail: 'security@acme.example' });
+      await waitFor('the corrected send', () => deliveries({ 'security@acme.example': 'sent' }));
+      await env.sleep(21 * HOUR); // authority reminder at 48 h
+      await breaches.authorityNotified(breachId, { actor: 'U-dpo', reference: 'ICO-1' });
+      await waitFor('the breach to finish', async () => (await child.describe()).status.name === 'COMPLETED');
+      const notified = await breaches.get(breachId);
       if (notified.status !== 'sent' || !notified.missedAt || notified.afterMissReminders < 3 || notified.authority.remindersSent < 2) {
         throw new Error(`recorded breach lacks its clocks: ${JSON.stringify({ status: notified.status, missedAt: notified.missedAt, afterMiss: notified.afterMissReminders, authority: notified.authority })}`);
       }

@@ -82,7 +82,17 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 }
 
-export function createBreachMailActivities(deps: BreachMailDeps) {
+/** Whether a notice went out after the deadline: judged by the workflow's clock, never earlier than the send. */
+export interface LateJudge {
+  notBefore: number;
+  deadline: number;
+}
+
+/**
+ * Sends one notice (claim, send, mark): what the one-contact activity and the
+ * page activity share. No heartbeat here: each activity heartbeats itself.
+ */
+export function createBreachNoticeSender(deps: BreachMailDeps) {
   const { db, mailer } = deps;
   const log = deps.log ?? activityLog;
   const claimLeaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
@@ -149,21 +159,9 @@ export function createBreachMailActivities(deps: BreachMailDeps) {
     return { status: 'rejected', error: redactEmailAddresses(error) };
   }
 
-  return {
-    async sendBreachNotice(raw: SendBreachNoticeInput): Promise<SendBreachNoticeResult> {
-      // A live attempt says so every few seconds: a worker that dies mid-send is
-      // noticed within the workflow's heartbeat timeout, not after the whole
-      // start-to-close time, and its claim is taken over at once.
-      const stopHeartbeat = heartbeatEvery(HEARTBEAT_EVERY_MS);
-      try {
-        return await send(raw);
-      } finally {
-        stopHeartbeat();
-      }
-    },
-  };
+  return send;
 
-  async function send(raw: SendBreachNoticeInput): Promise<SendBreachNoticeResult> {
+  async function send(raw: SendBreachNoticeInput, judge?: LateJudge): Promise<SendBreachNoticeResult> {
     const parsedInput = inputSchema.safeParse(raw);
     if (!parsedInput.success) invalidInput('invalid breach notice input', parsedInput.error.issues);
     const parsedNotice = breachNoticeSchema.safeParse(raw.notice);
@@ -212,17 +210,41 @@ export function createBreachMailActivities(deps: BreachMailDeps) {
     const sentAt = new Date();
     await db.breachDelivery.update({
       where: { key: input.key },
-      data: { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt, error: null },
+      data: {
+        status: 'sent',
+        messageId: sent.messageId,
+        smtpResponse: sent.response,
+        sentAt,
+        error: null,
+        ...(judge ? { late: Math.max(judge.notBefore, sentAt.getTime()) > judge.deadline } : {}),
+      },
     });
     log('breach notice sent', fields);
     return { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt: sentAt.toISOString() };
   }
 }
 
-const HEARTBEAT_EVERY_MS = 2_000;
+export function createBreachMailActivities(deps: BreachMailDeps) {
+  const send = createBreachNoticeSender(deps);
+  return {
+    async sendBreachNotice(raw: SendBreachNoticeInput): Promise<SendBreachNoticeResult> {
+      // A live attempt says so every few seconds: a worker that dies mid-send is
+      // noticed within the workflow's heartbeat timeout, not after the whole
+      // start-to-close time, and its claim is taken over at once.
+      const stopHeartbeat = heartbeatEvery(HEARTBEAT_EVERY_MS);
+      try {
+        return await send(raw);
+      } finally {
+        stopHeartbeat();
+      }
+    },
+  };
+}
+
+export const HEARTBEAT_EVERY_MS = 2_000;
 
 /** Heartbeats the current activity until the returned function is called; nothing outside a worker. */
-function heartbeatEvery(ms: number): () => void {
+export function heartbeatEvery(ms: number): () => void {
   let context: Context;
   try {
     context = Context.current();

@@ -24,7 +24,8 @@ export function createBreachRecordActivities(db: Db) {
           authorityNotifiedAt: date(b.authority.notifiedAt),
           authorityReference: b.authority.reference ?? null,
           notice: (b.notice ?? undefined) as Prisma.InputJsonValue | undefined,
-          customers: b.customers as unknown as Prisma.InputJsonValue,
+          // v2 keeps the list in breach_customers: the snapshot names its revision.
+          customers: ('customers' in b ? b.customers : (b.customerList ?? [])) as unknown as Prisma.InputJsonValue,
         };
         await tx.breach.upsert({ where: { id: b.id }, create: { id: b.id, incidentId: b.incidentId, ...fields }, update: fields });
         await tx.timelineEntry.create({

@@ -1,8 +1,10 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../mail/mailer';
-import type { BreachActivities } from '../workflows/breach/activities-contract';
+import type { BreachActivitiesV2 } from '../workflows/breach/activities-contract';
 import type { IncidentActivities } from '../workflows/incident/activities-contract';
 import { createBreachMailActivities } from './breach-mail';
+import { createBreachNoticePageActivities } from './breach-mail-pages';
+import { createBreachRecipientActivities } from './breach-recipients';
 import { createBreachRecordActivities } from './breach-records';
 import { createConnectorActivities } from './connector-activities';
 import { createFallbackNotificationActivities } from './fallback-notifications';
@@ -20,12 +22,14 @@ export interface ActivityDeps {
 }
 
 /** All activities, built from their dependencies (injected, so tests can swap them). */
-export function createActivities(deps: ActivityDeps): IncidentActivities & BreachActivities {
+export function createActivities(deps: ActivityDeps): IncidentActivities & BreachActivitiesV2 {
   return {
     ...createIncidentRecordActivities(deps.db),
     ...createConnectorActivities(deps.connectors),
     ...createBreachRecordActivities(deps.db),
     ...createBreachMailActivities({ db: deps.db, ...deps.mail }),
+    ...createBreachNoticePageActivities({ db: deps.db, ...deps.mail }),
+    ...createBreachRecipientActivities(deps.db),
     ...createFallbackNotificationActivities({ db: deps.db, mailer: deps.mail.mailer, from: deps.mail.from, to: deps.mail.fallbackTo ?? [] }),
   };
 }

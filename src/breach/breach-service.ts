@@ -1,25 +1,27 @@
 // Breach operations for the API and the bot: read the breach, and every
-// officer action as an update to its workflow.
+// officer action as an update to its workflow. v1 breaches hold customers and
+// deliveries in the workflow; v2 breaches hold them in PostgreSQL and the
+// workflow only counts: both are read back here in one shape.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { BreachNotice } from '../domain/breach';
-import { IncidentNotFoundError } from '../incidents/errors';
+import { IncidentActionRejectedError, IncidentNotFoundError } from '../incidents/errors';
 import { executeUpdate } from '../temporal/updates';
 import * as msg from '../workflows/breach/messages';
+import { setCustomerListUpdate } from '../workflows/breach/messages-v2';
 import type { BreachState } from '../workflows/breach/state';
+import { isBreachStateV2, type BreachStateV2, type CustomerListRef, type DeliveryCounts } from '../workflows/breach/state-v2';
+import { normaliseCustomers, readCustomers, readDeliveries, storeCustomerList } from './customer-lists';
+
+/** What callers see of a breach: v1's shape, plus (v2) the list reference and counts. */
+export type BreachView = BreachState & { customerList?: CustomerListRef; deliveryCounts?: DeliveryCounts };
 
 export class BreachService {
   constructor(private readonly deps: { client: Client; db: Db }) {}
 
   /** Live state, with each delivery's proof as recorded by the send activity. */
   async get(breachId: string) {
-    let state: BreachState;
-    try {
-      state = await this.deps.client.workflow.getHandle(breachId).query(msg.breachStateQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(`no breach ${breachId}`);
-      throw err;
-    }
+    const state = await this.view(await this.query(breachId));
     const now = Date.now();
     return {
       ...state,
@@ -33,15 +35,43 @@ export class BreachService {
     };
   }
 
-  private update<A extends msg.Actor>(breachId: string, definition: Parameters<typeof executeUpdate<BreachState, A>>[2], args: A) {
-    return executeUpdate(this.deps.client, breachId, definition, args).catch((err: unknown) => {
+  private async query(breachId: string): Promise<BreachState | BreachStateV2> {
+    try {
+      return (await this.deps.client.workflow.getHandle(breachId).query(msg.breachStateQuery)) as BreachState | BreachStateV2;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(`no breach ${breachId}`);
+      throw err;
+    }
+  }
+
+  /** v2: the customers and deliveries from PostgreSQL, in v1's shape. */
+  private async view(state: BreachState | BreachStateV2): Promise<BreachView> {
+    if (!isBreachStateV2(state)) return state;
+    const { version: _version, deliveries: counts, toldApproved: _t, mailTroubleToldAt: _m, run: _r, ...rest } = state;
+    const [customers, deliveries] = await Promise.all([
+      readCustomers(this.deps.db, state.customerList?.revision),
+      counts ? readDeliveries(this.deps.db, state.id) : Promise.resolve([]),
+    ]);
+    return { ...rest, customers, deliveries, ...(counts ? { deliveryCounts: counts } : {}) };
+  }
+
+  private async update<A extends msg.Actor>(breachId: string, definition: Parameters<typeof executeUpdate<BreachState, A>>[2], args: A): Promise<BreachView> {
+    const state = await executeUpdate(this.deps.client, breachId, definition, args).catch((err: unknown) => {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(`no breach ${breachId} (is it verified?)`);
       throw err;
     });
+    return this.view(state as BreachState | BreachStateV2);
   }
 
-  setCustomers(id: string, args: msg.Actor & { customers: msg.CustomerInput[] }) {
-    return this.update(id, msg.setCustomersUpdate, args);
+  async setCustomers(id: string, args: msg.Actor & { customers: msg.CustomerInput[] }): Promise<BreachView> {
+    const state = await this.query(id).catch((err: unknown) => {
+      if (err instanceof IncidentNotFoundError) throw new IncidentNotFoundError(`no breach ${id} (is it verified?)`);
+      throw err;
+    });
+    if (!isBreachStateV2(state)) return this.update(id, msg.setCustomersUpdate, args);
+    if (state.approvedAt) throw new IncidentActionRejectedError('the notice is approved and sending has started; nothing can be changed now');
+    const list = await storeCustomerList(this.deps.db, id, args.actor, normaliseCustomers(args.customers));
+    return this.update(id, setCustomerListUpdate as unknown as typeof msg.setCustomersUpdate, { actor: args.actor, list } as never);
   }
   setNotice(id: string, args: msg.Actor & { notice: BreachNotice }) {
     return this.update(id, msg.setNoticeUpdate, args);

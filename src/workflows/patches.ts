@@ -20,3 +20,9 @@ export const BREACH_SEND_WINDOW = 'breach-send-window';
 
 /** A send whose worker died (heartbeat timeout) is retried at once, claim taken over, and no one is alarmed. */
 export const BREACH_CRASH_IS_NOT_MAIL_TROUBLE = 'breach-crash-is-not-mail-trouble';
+
+/**
+ * New verifications start breachNotificationWorkflowV2 (recipients and deliveries
+ * in PostgreSQL, continue-as-new); breaches started before stay v1.
+ */
+export const BREACH_V2 = 'breach-v2';

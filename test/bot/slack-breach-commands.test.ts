@@ -78,7 +78,7 @@ async function breachReadyForApproval(title: string, customers: { name: string; 
   const breachId = breachWorkflowId(incidentId);
   await breaches.setCustomers(breachId, { actor: BOB, customers });
   await breaches.setNotice(breachId, { actor: BOB, notice: NOTICE });
-  return { incidentId, channelId, breachId, breach: () => h.env.client.workflow.getHandle(breachId).query(breachStateQuery) };
+  return { incidentId, channelId, breachId, breach: () => breaches.get(breachId) };
 }
 
 const previews = (channelId: string, incidentId: string) =>

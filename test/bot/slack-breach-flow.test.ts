@@ -6,7 +6,8 @@
 // far as it needs through the same buttons and modals, so any test runs alone
 // or in any order; the stack is shared by the file.
 import { createMailer, type Mailer } from '../../src/mail/mailer';
-import { breachStateQuery, breachWorkflowId } from '../../src/workflows/breach/messages';
+import { BreachService } from '../../src/breach/breach-service';
+import { breachWorkflowId } from '../../src/workflows/breach/messages';
 import { eventually } from '../support/eventually';
 import { startBotHarness, SLOW_MACHINE_MS, type BotHarness, type SlackAnswer } from '../support/slack/bot-harness';
 import { stateValue, type ViewSubmissionInput } from '../support/slack/signed-requests';
@@ -81,7 +82,8 @@ async function summaryBlocks(b: Breach): Promise<string> {
   return JSON.stringify(h.slack.messages(b.channelId).find((m) => m.ts === summaryTs)?.blocks);
 }
 const channelTexts = (b: Breach) => h.slack.messages(b.channelId).map((m) => m.text);
-const breachState = (b: Breach) => h.env.client.workflow.getHandle(b.breachId).query(breachStateQuery);
+// Through the service the bot uses: v2 breaches keep customers and deliveries in PostgreSQL.
+const breachState = (b: Breach) => new BreachService({ client: h.env.client, db: h.database.prisma }).get(b.breachId);
 const previewOf = (b: Breach) => h.slack.messages(b.channelId).find((m) => m.text.startsWith(`Breach notice for ${b.incidentId}`));
 
 const CUSTOMERS_CSV =

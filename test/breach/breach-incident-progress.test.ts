@@ -29,7 +29,8 @@ test('the incident hears of the missed deadline and of the last delivery', async
     await incident.executeUpdate(incidentMsg.verifyBreachUpdate, { args: [{ actor: 'U0DPO' }] });
     const breach = h.env.client.workflow.getHandle(msg.breachWorkflowId(id));
     await until(async () => (await breach.describe().then(() => true).catch(() => undefined)));
-    await breach.executeUpdate(msg.setCustomersUpdate, { args: [{ actor: 'U0BOB', customers: affectedCustomers('p', 1) }] });
+    // The v2 breach takes its customers through the service (the list is stored, the workflow gets its revision).
+    await h.service().setCustomers(breach.workflowId, { actor: 'U0BOB', customers: affectedCustomers('p', 1) });
     await breach.executeUpdate(msg.setNoticeUpdate, { args: [{ actor: 'U0BOB', notice: completeNotice }] });
 
     await h.env.sleep(24 * HOUR + 30 * 60_000);

@@ -112,4 +112,28 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
       breach_authority_notified: 1,
     });
   },
+
+  // This release, patch 'breach-v2': new verifications start the v2 breach (recipients and deliveries in PostgreSQL).
+  '2026-12-01/INC-20261201-b2hist.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'incidentWorkflow', completed: true });
+    expect([...s.patches].sort()).toEqual(['breach-v2', 'notifications-off-the-clock']);
+    expect(s.childrenStarted).toEqual(['breachNotificationWorkflowV2 INC-20261201-b2hist-breach']);
+    expect(s.signalsReceived).toEqual({ breachProgress: 3 });
+    expect(s.recorded).toMatchObject({ breach_suspected: 1, breach_verified: 1, breach_progress: 3, closed: 1 });
+  },
+  '2026-12-01/INC-20261201-b2hist-breach.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'breachNotificationWorkflowV2', parent: 'INC-20261201-b2hist', completed: true, patches: [] });
+    expect(s.updates).toEqual({ setCustomerList: 1, setNotice: 2, requestChanges: 1, approve: 1, correctContact: 1, authorityNotified: 1 });
+    expect(s.signalsSent).toEqual({ 'breachProgress -> INC-20261201-b2hist': 3 });
+    // One transaction opens the deliveries; pages send them (the failed-once send goes again in the next page).
+    expect(s.activities).toMatchObject({ openBreachDeliveries: 1, correctBreachContact: 1, sendBreachNoticePage: 3 });
+    expect(s.activities.sendBreachNotice).toBeUndefined();
+    expect(s.failedActivities).toEqual({ deliverNotification: 1 });
+    expect(s.notified).toEqual({ breach_reminder: 4, breach_deadline_missed: 5, authority_reminder: 2, breach_delivery_rejected: 1 });
+    expect(s.recorded).toEqual({
+      breach_clock_started: 1, breach_customers_set: 1, breach_notice_drafted: 2, breach_changes_requested: 1,
+      breach_reminder: 8, breach_deadline_missed: 1, breach_authority_reminder: 2, notification_failed: 1, breach_notice_approved: 1,
+      breach_delivery_rejected: 1, breach_contact_corrected: 1, breach_notices_sent: 1, breach_authority_notified: 1,
+    });
+  },
 };

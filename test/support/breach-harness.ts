@@ -4,12 +4,16 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createBreachMailActivities } from '../../src/activities/breach-mail';
+import { createBreachNoticePageActivities } from '../../src/activities/breach-mail-pages';
+import { createBreachRecipientActivities } from '../../src/activities/breach-recipients';
 import { createBreachRecordActivities } from '../../src/activities/breach-records';
 import type { IncidentNotification } from '../../src/domain/notification';
 import { createMailer, type Mailer } from '../../src/mail/mailer';
 import { loadPolicy } from '../../src/policy/load';
 import { workflowBundle } from '../../src/temporal/worker';
+import { BreachService } from '../../src/breach/breach-service';
 import { breachNotificationWorkflow } from '../../src/workflows/breach/breach-notification-workflow';
+import { breachNotificationWorkflowV2, type BreachOptions } from '../../src/workflows/breach/breach-notification-workflow-v2';
 import * as msg from '../../src/workflows/breach/messages';
 import type { BreachState } from '../../src/workflows/breach/state';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -88,6 +92,8 @@ export class BreachHarness {
     return {
       ...createBreachRecordActivities(this.database.prisma),
       ...createBreachMailActivities({ db: this.database.prisma, mailer: this.mailer, from: 'privacy@example.com', companyName: 'Example Ltd' }),
+      ...createBreachNoticePageActivities({ db: this.database.prisma, mailer: this.mailer, from: 'privacy@example.com', companyName: 'Example Ltd' }),
+      ...createBreachRecipientActivities(this.database.prisma),
       deliverNotification: async (n: IncidentNotification) => {
         this.told.push(n);
       },
@@ -136,6 +142,28 @@ export class BreachHarness {
       args: [{ incidentId, incidentTitle: 'Billing DB exposure', verifiedAt: t0, verifiedBy: 'U0DPO' }, breachPolicy],
     });
     return { handle, incidentId, t0: Date.parse(t0) };
+  }
+
+  /** Like startBreach, for the v2 workflow (what the incident starts since patch 'breach-v2'). */
+  async startBreachV2(taskQueue: string, options: BreachOptions = {}) {
+    const incidentId = `INC-20261201-bv${process.pid}x${(this.n += 1)}`;
+    await this.database.prisma.incident.create({
+      data: { id: incidentId, title: 'Billing DB exposure', severity: 'SEV1', declaredBy: 'U0ALICE', declaredAt: new Date() },
+    });
+    const workflowId = msg.breachWorkflowId(incidentId);
+    this.started.push(workflowId);
+    const t0 = new Date(await this.env.currentTimeMs()).toISOString();
+    const handle = await this.env.client.workflow.start(breachNotificationWorkflowV2, {
+      workflowId,
+      taskQueue,
+      args: [{ incidentId, incidentTitle: 'Billing DB exposure', verifiedAt: t0, verifiedBy: 'U0DPO' }, breachPolicy, options],
+    });
+    return { handle, incidentId, breachId: workflowId, t0: Date.parse(t0) };
+  }
+
+  /** The service the API and the bot use, on this harness's server and database. */
+  service(): BreachService {
+    return new BreachService({ client: this.env.client, db: this.database.prisma });
   }
 
   /** Waits (real time) until the workflow reports every notice sent. */

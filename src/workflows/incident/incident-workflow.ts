@@ -29,9 +29,10 @@ import type { NotificationKind } from '../../domain/notification';
 import { mayDirectIncident } from '../../domain/permissions';
 import type { BreachPolicy, IncidentWorkflowPolicy } from '../../policy/schema';
 import { breachNotificationWorkflow, type BreachInput } from '../breach/breach-notification-workflow';
+import { breachNotificationWorkflowV2 } from '../breach/breach-notification-workflow-v2';
 import { breachWorkflowId } from '../breach/messages';
 import { iso, nowMs } from '../clock';
-import { NOTIFICATIONS_OFF_THE_CLOCK } from '../patches';
+import { BREACH_V2, NOTIFICATIONS_OFF_THE_CLOCK } from '../patches';
 import { notificationQueue } from '../notification-queue';
 import { setRecordedUpdateHandler } from '../recorded-update';
 import type { IncidentActivities } from './activities-contract';
@@ -475,11 +476,19 @@ export async function incidentWorkflow(
   while (state.status !== 'CLOSED') {
     // A verified breach runs as a child with its own clock; it outlives the incident.
     for (const breach of breachStarts.splice(0)) {
-      await startChild(breachNotificationWorkflow, {
-        workflowId: breachWorkflowId(breach.incidentId),
-        args: [breach, policy.breach as BreachPolicy],
-        parentClosePolicy: 'ABANDON',
-      });
+      if (patched(BREACH_V2)) {
+        await startChild(breachNotificationWorkflowV2, {
+          workflowId: breachWorkflowId(breach.incidentId),
+          args: [breach, policy.breach as BreachPolicy, {}],
+          parentClosePolicy: 'ABANDON',
+        });
+      } else {
+        await startChild(breachNotificationWorkflow, {
+          workflowId: breachWorkflowId(breach.incidentId),
+          args: [breach, policy.breach as BreachPolicy],
+          parentClosePolicy: 'ABANDON',
+        });
+      }
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
