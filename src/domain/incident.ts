@@ -78,6 +78,19 @@ export interface IncidentState {
   eventCount: number;
   /** Notifications sent so far: each gets the key `<id>:n<count>`. */
   notificationCount?: number;
+  /**
+   * Timeline entries from signals not yet recorded when a run handed over to the next
+   * (continue-as-new): the next run records them first, at the times they arrived.
+   * Only in the state a run continues with.
+   */
+  heldEntries?: HeldTimelineEntry[];
+}
+
+export interface HeldTimelineEntry {
+  kind: TimelineKind;
+  actor: string;
+  text: string;
+  at: string;
 }
 
 /** What an incident's timeline records; `kind` is a stable machine name. */

@@ -44,6 +44,10 @@ export const incidentPolicySchema = z.strictObject({
     holidays: z.array(isoDate).default([]),
     timeZone: timeZone.default('UTC'),
   }),
+  // An incident's run continues-as-new past this many history events (or earlier
+  // when the server suggests it), well before Temporal's 51,200-event limit. At
+  // least 20: a fresh run starts at 3 events and must get work done before handing over.
+  continueAsNewAfterEvents: z.number().int().min(20).max(40_000).default(10_000),
 });
 
 export const breachPolicySchema = z.strictObject({

@@ -26,3 +26,10 @@ export const BREACH_CRASH_IS_NOT_MAIL_TROUBLE = 'breach-crash-is-not-mail-troubl
  * in PostgreSQL, continue-as-new); breaches started before stay v1.
  */
 export const BREACH_V2 = 'breach-v2';
+
+/**
+ * The incident continues-as-new past the policy's event threshold as well as when the
+ * server suggests it, is woken for it mid-wait, hands over only once nothing is in flight,
+ * and carries at most the last NOTE_KEYS_KEPT note keys.
+ */
+export const INCIDENT_HISTORY_BOUNDED = 'incident-history-bounded';

@@ -70,10 +70,11 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
     expect(s.timersFired).toBe(11); // the 10 reminders above (the 24 h authority one shares the miss's instant) and the 30 s retry pause
   },
 
-  // This release: the notification queue and the breach's timers beside its sending.
+  // This release: the notification queue and the breach's timers beside its sending;
+  // the incident's bounded history (re-recorded with 'incident-history-bounded').
   '2026-12-01/INC-20261201-hist.json': (s) => {
     expect(s).toMatchObject({ workflowType: 'incidentWorkflow', parent: undefined, completed: true, childrenStarted: [] });
-    expect(s.patches).toEqual(['notifications-off-the-clock']);
+    expect([...s.patches].sort()).toEqual(['incident-history-bounded', 'notifications-off-the-clock']);
     expect(s.updates.declaration).toBeUndefined();
     expect(s.signalsReceived).toEqual({ alert: 2, addNote: 1 });
     expect(s.escalatedTo).toEqual(['on-call', 'incident-response-lead', 'executive']);
@@ -116,7 +117,7 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
   // This release, patch 'breach-v2': new verifications start the v2 breach (recipients and deliveries in PostgreSQL).
   '2026-12-01/INC-20261201-b2hist.json': (s) => {
     expect(s).toMatchObject({ workflowType: 'incidentWorkflow', completed: true });
-    expect([...s.patches].sort()).toEqual(['breach-v2', 'notifications-off-the-clock']);
+    expect([...s.patches].sort()).toEqual(['breach-v2', 'incident-history-bounded', 'notifications-off-the-clock']);
     expect(s.childrenStarted).toEqual(['breachNotificationWorkflowV2 INC-20261201-b2hist-breach']);
     expect(s.signalsReceived).toEqual({ breachProgress: 3 });
     expect(s.recorded).toMatchObject({ breach_suspected: 1, breach_verified: 1, breach_progress: 3, closed: 1 });

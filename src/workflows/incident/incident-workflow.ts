@@ -24,7 +24,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import { OPEN_STATUSES, type IncidentState, type IncidentStatus, type TimelineKind } from '../../domain/incident';
+import {
+  OPEN_STATUSES,
+  type HeldTimelineEntry,
+  type IncidentState,
+  type IncidentStatus,
+  type TimelineKind,
+} from '../../domain/incident';
 import type { NotificationKind } from '../../domain/notification';
 import { mayDirectIncident } from '../../domain/permissions';
 import type { BreachPolicy, IncidentWorkflowPolicy } from '../../policy/schema';
@@ -32,12 +38,26 @@ import { breachNotificationWorkflow, type BreachInput } from '../breach/breach-n
 import { breachNotificationWorkflowV2 } from '../breach/breach-notification-workflow-v2';
 import { breachWorkflowId } from '../breach/messages';
 import { iso, nowMs } from '../clock';
-import { BREACH_V2, NOTIFICATIONS_OFF_THE_CLOCK } from '../patches';
+import { BREACH_V2, INCIDENT_HISTORY_BOUNDED, NOTIFICATIONS_OFF_THE_CLOCK } from '../patches';
 import { notificationQueue } from '../notification-queue';
 import { setRecordedUpdateHandler } from '../recorded-update';
 import type { IncidentActivities } from './activities-contract';
 import { addBusinessDays } from './business-days';
 import * as msg from './messages';
+
+/** Runs started before the policy had the field hand over at this history length. */
+const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+
+/**
+ * Note keys only dedupe a note Slack delivers again (an event retried after a lost
+ * acknowledgement, or a message both pinned and marked), which happens within minutes;
+ * the last thousand notes span far longer, so older keys need not follow the incident
+ * into its next run.
+ */
+export const NOTE_KEYS_KEPT = 1_000;
+
+/** How much of the signals' waiting entries a run may hand to the next (its input stays well under 2 MB). */
+const HELD_ENTRIES_MAX_CHARS = 256 * 1024;
 
 const activities = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
@@ -61,12 +81,12 @@ export async function incidentWorkflow(
   // own so a slow or unreachable Slack never holds up the records.
   let recording: Promise<void> = Promise.resolve();
   let publishing: Promise<void> = Promise.resolve();
-  function record(kind: TimelineKind, actor: string, text: string): Promise<void> {
+  function record(kind: TimelineKind, actor: string, text: string, at = iso(nowMs())): Promise<void> {
     state.eventCount += 1;
     const event = {
       eventId: `${state.id}:${state.eventCount}`,
       incident: structuredCloneState(state),
-      entry: { kind, actor, text, at: iso(nowMs()) },
+      entry: { kind, actor, text, at },
     };
     const write = recording.then(() => activities.recordIncidentEvent(event));
     recording = write.catch((err: unknown) => log.error('recording an incident event failed', { eventId: event.eventId, err }));
@@ -91,9 +111,45 @@ export async function incidentWorkflow(
     return activities.deliverNotification({ eventId, incidentId: state.id, kind, audience, text });
   }
 
-  // Declaration is event 1, before any handler can run.
+  // What signals bring (notes, alerts, breach progress) waits in a queue of its own
+  // and is recorded one entry at a time, at the time it arrived. A flood of notes
+  // then builds up here rather than as work the run must finish: a run handing over
+  // to the next stops recording them and hands the queue on (up to
+  // HELD_ENTRIES_MAX_CHARS; beyond that it records the excess first).
+  const waiting: HeldTimelineEntry[] = state.heldEntries ?? [];
+  delete state.heldEntries;
+  let waitingChars = waiting.reduce((sum, e) => sum + entryChars(e), 0);
+  let handingOver = false;
+  let pumping = false;
+  function take(kind: TimelineKind, actor: string, text: string): void {
+    // Runs started before the patch record at once.
+    if (!patched(INCIDENT_HISTORY_BOUNDED)) {
+      void record(kind, actor, text);
+      return;
+    }
+    const entry = { kind, actor, text, at: iso(nowMs()) };
+    waiting.push(entry);
+    waitingChars += entryChars(entry);
+    pump();
+  }
+  function pump(): void {
+    if (pumping) return;
+    pumping = true;
+    void (async () => {
+      while (waiting.length > 0 && !(handingOver && waitingChars <= HELD_ENTRIES_MAX_CHARS)) {
+        const entry = waiting.shift() as HeldTimelineEntry;
+        waitingChars -= entryChars(entry);
+        // A failed write is logged by record(); the queue goes on.
+        await record(entry.kind, entry.actor, entry.text, entry.at).catch(() => undefined);
+      }
+      pumping = false;
+    })();
+  }
+
+  // Declaration is event 1, before any handler can run; a continued run first
+  // records what its predecessor handed on, before any signal of its own.
   const declared = carriedOver
-    ? Promise.resolve()
+    ? (pump(), Promise.resolve())
     : (setSeverity(state.severity), record('declared', state.declaredBy, `Declared ${state.severity}: ${state.title}`));
 
   /** The commander and the incident-response group; anyone when the policy names no group. */
@@ -343,15 +399,19 @@ export async function incidentWorkflow(
     if (key) {
       if (noteKeys.has(key)) return;
       noteKeys.add(key);
+      // A Set iterates in insertion order: the first key is the oldest.
+      if (noteKeys.size > NOTE_KEYS_KEPT && patched(INCIDENT_HISTORY_BOUNDED)) {
+        noteKeys.delete(noteKeys.values().next().value as string);
+      }
       state.noteKeys = [...noteKeys];
     }
-    void record('note', actor || 'unknown', text.slice(0, 3000));
+    take('note', actor || 'unknown', text.slice(0, 3000));
   });
 
   setHandler(msg.alertSignal, ({ status, summary }) => {
     if (state.status === 'CLOSED') return;
     const kind = status === 'resolved' ? 'alert_resolved' : 'alert_repeated';
-    void record(kind, 'alertmanager', summary.slice(0, 3000));
+    take(kind, 'alertmanager', summary.slice(0, 3000));
   });
 
   setHandler(msg.breachProgressSignal, (progress) => {
@@ -363,7 +423,7 @@ export async function incidentWorkflow(
         : progress.stage === 'missed'
           ? `Breach notices: the deadline passed ${progress.total ? `with ${progress.delivered} of ${progress.total} delivered` : 'before the notice was approved'}`
           : `Breach notice approved; sending to ${progress.total} contact(s)`;
-    void record('breach_progress', 'rampart', text);
+    take('breach_progress', 'rampart', text);
   });
 
   setHandler(msg.stateQuery, () => structuredCloneState(state));
@@ -469,6 +529,49 @@ export async function incidentWorkflow(
     return state.roles.commander ?? policy.escalation.chain[0] ?? 'on-call';
   }
 
+  // --- Continue-as-new ------------------------------------------------------
+
+  const continueAsNewAfterEvents = policy.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+  /** Time to hand over to a new run: the server suggests it or history passed the policy's threshold. */
+  function historyFull(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= continueAsNewAfterEvents;
+  }
+
+  /**
+   * True once nothing is in flight: no handler running, every queued notification
+   * out (or recorded as failed), every record written and published. Work started
+   * meanwhile (an update, a timer's record) is waited for too; what arrives after
+   * reaches the next run (the server refuses to close a run with unseen events).
+   * False when a change or the next timer comes first (Slack may be down for an
+   * hour): the loop re-plans or fires it, then tries again.
+   */
+  async function settle(nextTimerAt: number | undefined): Promise<boolean> {
+    const seen = changes;
+    for (;;) {
+      const queued = notifications.drained();
+      const records = recording;
+      const publishes = publishing;
+      let flushed = false;
+      void Promise.all([queued, records, publishes]).then(() => (flushed = true));
+      const settledOrChanged = () => (flushed && allHandlersFinished() && !pumping) || changes !== seen;
+      if (nextTimerAt === undefined) {
+        await condition(settledOrChanged);
+      } else if (nextTimerAt <= nowMs() || !(await condition(settledOrChanged, nextTimerAt - nowMs()))) {
+        return false;
+      }
+      if (changes !== seen) return false;
+      if (queued === notifications.drained() && records === recording && publishes === publishing) return true;
+    }
+  }
+
+  /** The state the next run starts from, with the entries still waiting. */
+  function handedOverState(): IncidentState {
+    const next = structuredCloneState(state);
+    if (waiting.length > 0) next.heldEntries = [...waiting];
+    return next;
+  }
+
   // --- Main loop ------------------------------------------------------------
 
   await declared;
@@ -490,23 +593,41 @@ export async function incidentWorkflow(
         });
       }
     }
-    if (workflowInfo().continueAsNewSuggested) {
+    // Runs started before the patch hand over only when the server suggests it,
+    // checked once per turn, and may leave a late signal's record behind.
+    const bounded = patched(INCIDENT_HISTORY_BOUNDED);
+    if (bounded && historyFull()) {
+      handingOver = true;
+      if (await settle(nextDue()?.at)) {
+        // A breach to start is started before handing over (settle gives way to any
+        // change, so a verification while settling goes round the loop anyway).
+        if (breachStarts.length > 0) continue;
+        await continueAsNew<typeof incidentWorkflow>(input, policy, handedOverState());
+      }
+    } else if (!bounded && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await notifications.drained();
       await recording;
       await publishing;
       await continueAsNew<typeof incidentWorkflow>(input, policy, state);
     }
+    // Signals (notes, alerts) do not re-plan the timers, so they do not bump
+    // `changes` (that would cancel and restart the pending timer for each one);
+    // the wait ends instead as soon as the history they add is due to hand over.
     const seen = changes;
+    const wake = bounded ? () => changes !== seen || historyFull() : () => changes !== seen;
     const due = nextDue();
     if (!due) {
-      await condition(() => changes !== seen);
-    } else if (due.at <= nowMs() || !(await condition(() => changes !== seen, due.at - nowMs()))) {
+      await condition(wake);
+    } else if (due.at <= nowMs() || !(await condition(wake, due.at - nowMs()))) {
       await due.fire();
     }
   }
 
-  await condition(allHandlersFinished);
+  // Closed while handing over: what waits is recorded here, not lost.
+  handingOver = false;
+  if (waiting.length > 0) pump();
+  await condition(() => allHandlersFinished() && !pumping);
   await notifications.drained();
   await recording;
   await publishing;
@@ -532,6 +653,10 @@ function declaredState(input: msg.DeclareIncidentInput, at: number): IncidentSta
     actions: [],
     eventCount: 0,
   };
+}
+
+function entryChars(entry: HeldTimelineEntry): number {
+  return entry.kind.length + entry.actor.length + entry.text.length + entry.at.length + 40;
 }
 
 function reject(message: string): never {
