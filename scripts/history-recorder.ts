@@ -22,7 +22,7 @@ import { makeTempDataDir } from '../src/db/temp-data-dir';
 import { createMailer, type Mailer } from '../src/mail/mailer';
 import { loadPolicy } from '../src/policy/load';
 import type { Policy } from '../src/policy/schema';
-import { startTimeSkippingEnvironment } from '../src/temporal/servers';
+import { startDevEnvironment, startTimeSkippingEnvironment } from '../src/temporal/servers';
 import { createWorker } from '../src/temporal/worker';
 
 /** A Monday 09:00 UTC, so business days and weekdays come out the same on every recording. */
@@ -45,6 +45,13 @@ export interface Scenario {
   mailer?: (outbox: Mailer) => Mailer;
   /** Drives its workflows to completion; returns the ids whose histories to write. */
   run(ctx: ScenarioContext): Promise<string[]>;
+  /** Write every run of a workflow that continued-as-new, as `<id>.run<n>.json` (n from 1), not just the last. */
+  allRuns?: boolean;
+  /**
+   * Where to record: the time-skipping test server (default: days pass in seconds) or
+   * the dev server, the production server, in real time (no `env.sleep`).
+   */
+  server?: 'time-skipping' | 'dev';
 }
 
 export async function recordScenarios(outDir: string, scenarios: readonly Scenario[]): Promise<void> {
@@ -76,7 +83,7 @@ async function recordOne(
 ): Promise<void> {
   const outbox = createMailer({ outboxDir: o.outboxDir });
   const mailer = scenario.mailer ? scenario.mailer(outbox) : outbox;
-  const env = await startTimeSkippingEnvironment({ startAt: RECORDING_STARTS_AT });
+  const env = scenario.server === 'dev' ? await startDevEnvironment() : await startTimeSkippingEnvironment({ startAt: RECORDING_STARTS_AT });
   try {
     const worker = await createWorker({
       connection: env.nativeConnection,
@@ -88,10 +95,12 @@ async function recordOne(
     });
     const ids = await worker.runUntil(scenario.run({ env, client: env.client, taskQueue: TASK_QUEUE, policy: o.policy, db: o.db }));
     for (const id of ids) {
-      const history = await env.client.workflow.getHandle(id).fetchHistory();
-      const file = path.join(o.outDir, `${id}.json`);
-      await writeFile(file, `${historyToJSON(history)}\n`);
-      console.log(`${scenario.name}: wrote ${file} (${history.events?.length ?? 0} events)`);
+      const runs = scenario.allRuns ? await everyRun(env.client, id) : [await env.client.workflow.getHandle(id).fetchHistory()];
+      for (const [i, history] of runs.entries()) {
+        const file = path.join(o.outDir, scenario.allRuns ? `${id}.run${i + 1}.json` : `${id}.json`);
+        await writeFile(file, `${historyToJSON(history)}\n`);
+        console.log(`${scenario.name}: wrote ${file} (${history.events?.length ?? 0} events)`);
+      }
     }
     const timeline = await o.db.timelineEntry.count({ where: { incidentId: { in: ids } } });
     const mails = (await readdir(o.outboxDir)).filter((f) => f.endsWith('.eml')).length;
@@ -115,6 +124,18 @@ class RefusesFirstAuthorityReminder implements Connector {
     this.refused = true;
     throw ApplicationFailure.nonRetryable('Slack chat.postMessage failed: is_archived', 'Slack:is_archived');
   }
+}
+
+/** Every run of a workflow, first to last, followed back from the last through `continuedExecutionRunId`. */
+async function everyRun(client: Client, workflowId: string) {
+  const runs = [];
+  let runId: string | undefined;
+  do {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  } while (runId);
+  return runs;
 }
 
 /** Waits (real time) until a workflow started by another workflow exists, e.g. a child. */

@@ -44,6 +44,8 @@ export interface ExtraCopy {
    * cut off after the mail server had the message.
    */
   cause: ChaosEvent['kind'] | 'none';
+  /** When that event happened (ms since the epoch); undefined for 'none'. */
+  causeAt?: number;
 }
 
 export function extraCopies(messages: readonly ReceivedMessage[], arrivals: readonly number[], events: readonly ChaosEvent[]): ExtraCopy[] {
@@ -59,7 +61,7 @@ export function extraCopies(messages: readonly ReceivedMessage[], arrivals: read
         continue;
       }
       const cause = events.find((e) => e.at >= firstMs - SENDING_TAKES_MS && e.at <= at);
-      copies.push({ firstMs, copyMs: at, cause: cause?.kind ?? 'none' });
+      copies.push({ firstMs, copyMs: at, cause: cause?.kind ?? 'none', ...(cause ? { causeAt: cause.at } : {}) });
     }
   });
   return copies;
@@ -70,4 +72,13 @@ export function duplicatesByCause(copies: readonly ExtraCopy[]): Record<ExtraCop
   const counts = { kill: 0, 'server-restart': 0, none: 0 };
   for (const copy of copies) counts[copy.cause] += 1;
   return counts;
+}
+
+/** The most extra copies that one kill caused (the goal: at most one, see src/mail/commit-slot.ts). */
+export function mostDuplicatesFromOneKill(copies: readonly ExtraCopy[]): number {
+  const perKill = new Map<number, number>();
+  for (const copy of copies) {
+    if (copy.cause === 'kill' && copy.causeAt !== undefined) perKill.set(copy.causeAt, (perKill.get(copy.causeAt) ?? 0) + 1);
+  }
+  return Math.max(0, ...perKill.values());
 }

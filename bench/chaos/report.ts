@@ -6,7 +6,7 @@ import type { Policy } from '../../src/policy/schema';
 import type { ReceivedMessage } from '../../test/support/smtp';
 import { lateReminders, mailboxFigures } from './figures';
 import type { CommandRecord } from './incident-commands';
-import { duplicatesByCause, extraCopies, type ChaosEvent } from './mailbox-clock';
+import { duplicatesByCause, extraCopies, mostDuplicatesFromOneKill, type ChaosEvent } from './mailbox-clock';
 
 /** A reminder recorded later than this after it was due counts late (the bar). */
 export const REMINDER_GRACE_MS = 60_000;
@@ -90,6 +90,7 @@ export async function chaosReport(db: Db, f: RunFacts) {
     recordedSent,
     contactsWithSeveralMessageIds: mailbox.contactsWithSeveralMessageIds,
     duplicatesCausedBy: duplicatesByCause(copies),
+    mostDuplicatesFromOneKill: mostDuplicatesFromOneKill(copies),
     remindersRecorded,
     worstReminderDelaySeconds: round(worstDelayMs / 1000),
     killsWhileSending: f.killsWhileSending,

@@ -120,6 +120,19 @@ async function run(seed: number, random: Random, c: Cleanup): Promise<number> {
   log(`breach notice approved: ${contacts.length} contacts`);
   const sentSoFar = () => database.db.breachDelivery.count({ where: { breachId, status: 'sent' } });
 
+  // Progress, once a second while sending: where the time goes around each kill.
+  let lastSent = -1;
+  const progress = setInterval(() => {
+    void sentSoFar().then(
+      (n) => {
+        if (n !== lastSent && n <= contacts.length) log(`${seconds(approvedAt)} s: ${n}/${contacts.length} recorded sent`);
+        lastSent = n;
+      },
+      () => undefined,
+    );
+  }, 1_000);
+  c.add('stop the progress line', async () => clearInterval(progress));
+
   let restart: ServerRestartOutcome | undefined;
   const killed = await killWorkers({
     kills: args.kills,
@@ -150,6 +163,7 @@ async function run(seed: number, random: Random, c: Cleanup): Promise<number> {
     await sleep(DELIVERY_POLL_MS);
     sent = await sentSoFar();
   }
+  clearInterval(progress);
   const timedOut = sent < contacts.length;
   log(timedOut ? `timed out: ${sent}/${contacts.length} recorded sent after ${args.timeout} s` : `all ${sent} recorded sent, ${seconds(approvedAt)} s after approval`);
 

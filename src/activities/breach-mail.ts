@@ -88,6 +88,14 @@ export interface LateJudge {
   deadline: number;
 }
 
+/** How a page's sends claim their rows (see breach-mail-pages). */
+export interface ClaimOptions {
+  /** A claim older than this (ms) belongs to a dead attempt and may be taken. */
+  leaseMs: number;
+  /** Called once this attempt holds the row, so it can keep the claim fresh. */
+  onClaimed(key: string): void;
+}
+
 /**
  * Sends one notice (claim, send, mark): what the one-contact activity and the
  * page activity share. No heartbeat here: each activity heartbeats itself.
@@ -109,14 +117,14 @@ export function createBreachNoticeSender(deps: BreachMailDeps) {
    * delivery never send at the same time. Past the lease the earlier attempt is
    * dead (a crashed worker), and this one sends again, with the same Message-ID.
    */
-  async function claim(input: SendBreachNoticeInput): Promise<Claim> {
+  async function claim(input: SendBreachNoticeInput, leaseMs: number): Promise<Claim> {
     const { key } = input;
     for (let tries = 0; tries < 3; tries++) {
       const row = await db.breachDelivery.findUnique({ where: { key } });
       if (row?.status === 'sent') return { kind: 'sent', result: storedResult(row) };
       const now = new Date();
       if (row) {
-        const leaseEnded = new Date(now.getTime() - claimLeaseMs);
+        const leaseEnded = new Date(now.getTime() - leaseMs);
         // A claim of an attempt known dead is taken at once; any other only past its lease.
         const claimable = input.takeOverClaim ? {} : { OR: [{ status: { not: 'sending' } }, { claimedAt: null }, { claimedAt: { lt: leaseEnded } }] };
         const { count } = await db.breachDelivery.updateMany({
@@ -161,7 +169,7 @@ export function createBreachNoticeSender(deps: BreachMailDeps) {
 
   return send;
 
-  async function send(raw: SendBreachNoticeInput, judge?: LateJudge): Promise<SendBreachNoticeResult> {
+  async function send(raw: SendBreachNoticeInput, judge?: LateJudge, claims?: ClaimOptions): Promise<SendBreachNoticeResult> {
     const parsedInput = inputSchema.safeParse(raw);
     if (!parsedInput.success) invalidInput('invalid breach notice input', parsedInput.error.issues);
     const parsedNotice = breachNoticeSchema.safeParse(raw.notice);
@@ -171,7 +179,8 @@ export function createBreachNoticeSender(deps: BreachMailDeps) {
     const messageId = breachMessageId(input.key);
     const fields = { breachId: input.breachId, customerId: input.customer.id, messageId };
 
-    const claimed = await claim(input);
+    const claimed = await claim(input, claims?.leaseMs ?? claimLeaseMs);
+    if (claimed.kind === 'claimed') claims?.onClaimed(input.key);
     if (claimed.kind === 'sent') {
       log('breach notice already sent; not sending again', fields);
       return claimed.result;
@@ -181,17 +190,41 @@ export function createBreachNoticeSender(deps: BreachMailDeps) {
     if (!to) return reject(input.key, fields, 'not a valid email address');
 
     const rendered = renderBreachNotice(input, { companyName: deps.companyName });
+    let sentAt = new Date();
+    // Marked sent inside the mailer's commit slot: no other notice is accepted
+    // by the server until this one is recorded, so a crash resends at most one.
+    let accepted = false;
+    const markSent = async (sent: MailSent): Promise<void> => {
+      accepted = true;
+      sentAt = new Date();
+      await db.breachDelivery.update({
+        where: { key: input.key },
+        data: {
+          status: 'sent',
+          messageId: sent.messageId,
+          smtpResponse: sent.response,
+          sentAt,
+          error: null,
+          ...(judge ? { late: Math.max(judge.notBefore, sentAt.getTime()) > judge.deadline } : {}),
+        },
+      });
+    };
     let sent: MailSent;
     try {
-      sent = await mailer.send({
-        messageId,
-        from: deps.from,
-        to,
-        ...rendered,
-        // Auto-Submitted keeps vacation auto-replies from answering a notice (RFC 3834).
-        headers: { 'Auto-Submitted': 'auto-generated', 'X-Rampart-Incident': input.incidentId },
-      });
+      sent = await mailer.send(
+        {
+          messageId,
+          from: deps.from,
+          to,
+          ...rendered,
+          // Auto-Submitted keeps vacation auto-replies from answering a notice (RFC 3834).
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Rampart-Incident': input.incidentId },
+        },
+        markSent,
+      );
     } catch (err) {
+      // The server has it; only our record failed. A retry resends it, same Message-ID.
+      if (accepted) throw err;
       if (err instanceof MailRejectedError) return reject(input.key, { ...fields, code: err.code }, err.response);
       if (err instanceof MailConfigurationError) {
         // Retried on the workflow's schedule, and said plainly: this is ours to fix, not the customer's.
@@ -207,18 +240,6 @@ export function createBreachNoticeSender(deps: BreachMailDeps) {
       throw new Error(`mail not sent (${code}): ${redactEmailAddresses(message)}`);
     }
 
-    const sentAt = new Date();
-    await db.breachDelivery.update({
-      where: { key: input.key },
-      data: {
-        status: 'sent',
-        messageId: sent.messageId,
-        smtpResponse: sent.response,
-        sentAt,
-        error: null,
-        ...(judge ? { late: Math.max(judge.notBefore, sentAt.getTime()) > judge.deadline } : {}),
-      },
-    });
     log('breach notice sent', fields);
     return { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt: sentAt.toISOString() };
   }

@@ -2,6 +2,7 @@
 // approval, corrections and the authority clock on the breach.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { FIRST_PAGE, MAX_PAGE_LIMIT } from '../breach/customer-lists';
 import { breachNoticeSchema } from '../breach/notice-schema';
 import type { BreachService } from '../breach/breach-service';
 import { CsvError, parseCustomersCsv } from '../breach/customers-csv';
@@ -18,6 +19,13 @@ const changesBody = z.strictObject({ actor, comment: z.string().trim().min(1).ma
 const correctBody = z.strictObject({ actor, customerId: z.string().regex(/^C\d+$/), email: z.string().min(1), newEmail: z.email('not an email address') });
 const authorityBody = z.strictObject({ actor, reference: z.string().trim().min(1).max(200) });
 
+/** A breach of 50,000 contacts is read a page at a time. */
+const breachQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(FIRST_PAGE.offset),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(FIRST_PAGE.limit),
+  status: z.enum(['pending', 'sent', 'rejected', 'replaced']).optional(),
+});
+
 type Parse = <S extends z.ZodType>(schema: S, value: unknown) => z.output<S>;
 
 export function registerBreachRoutes(api: FastifyInstance, deps: { incidents: IncidentService; breaches: BreachService; parse: Parse }) {
@@ -32,7 +40,10 @@ export function registerBreachRoutes(api: FastifyInstance, deps: { incidents: In
     incidents.verifyBreach(parse(incidentIdParams, req.params).id, parse(actorBody, req.body)),
   );
 
-  api.get('/breaches/:id', async (req) => breaches.get(parse(breachParams, req.params).id));
+  api.get('/breaches/:id', async (req) => {
+    const { offset, limit, status } = parse(breachQuery, req.query);
+    return breaches.get(parse(breachParams, req.params).id, { page: { offset, limit }, ...(status ? { status } : {}) });
+  });
 
   api.put('/breaches/:id/customers', async (req, reply) => {
     const { id } = parse(breachParams, req.params);

@@ -3,17 +3,21 @@
 // breach workflow, which checks who may do it; this file only talks to people.
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import { MAX_PAGE_LIMIT } from '../breach/customer-lists';
 import { CsvError, parseCustomersCsv } from '../breach/customers-csv';
 import { affectedCustomersSchema, customersToCsv, describeCustomerIssues } from '../breach/customers-schema';
 import { breachPreviewMessage } from '../slack/breach-preview';
 import { mention } from '../slack/summary-message';
 import { breachWorkflowId, type CustomerInput } from '../workflows/breach/messages';
 import type { BreachState } from '../workflows/breach/state';
-import { breachChangesModal, breachCustomersModal, breachNoticeModal } from './breach-views';
+import { CSV_FIELD_MAX, breachChangesModal, breachCustomersModal, breachNoticeModal } from './breach-views';
 import type { BreachCommand } from './command-parser';
-import type { BotDeps } from './incident-commands';
+import type { BotDeps } from './bot-deps';
 import { withPendingModal, type PendingModal } from './pending-modal';
 import { UserFacingError } from './user-facing-error';
+
+/** Customers (and rejected addresses) a Slack answer lists before it sums up the rest. */
+const SHOWN = 20;
 
 export interface SlackContext {
   client: WebClient;
@@ -76,7 +80,10 @@ export async function openCustomersModal(deps: BotDeps, breachId: string, ctx: S
   await showForm(ctx, BREACH_FORM_TITLES.customers ?? '', async () => {
     const b = await deps.breaches.get(breachId);
     if (b.approvedAt) throw new UserFacingError('The notice is approved and sending has started; the customer list can no longer change.');
-    return breachCustomersModal(breachId, b.customers.length ? customersToCsv(b.customers) : '');
+    // The list is offered for editing only whole: a page of a long list, saved, would drop the rest.
+    const csv = b.customers.length === b.page.customers ? customersToCsv(b.customers) : undefined;
+    if (csv !== undefined && csv.length <= CSV_FIELD_MAX) return breachCustomersModal(breachId, csv);
+    return breachCustomersModal(breachId, '', { customers: b.page.customers, contacts: b.page.contacts });
   });
 }
 
@@ -108,34 +115,38 @@ export async function approve(deps: BotDeps, breachId: string, actor: string, ct
   const b = await deps.breaches.approve(breachId, { actor });
   await ctx.client.chat.postMessage({
     channel: ctx.channelId,
-    text: `:outbox_tray: ${mention(actor)} approved the breach notice: sending to ${b.deliveries.length} contact(s) of ${b.customers.length} customer(s) now, deadline ${b.deadline}. \`/incident breach status\` shows each delivery.`,
+    text: `:outbox_tray: ${mention(actor)} approved the breach notice: sending to ${b.page.deliveries} contact(s) of ${b.page.customers} customer(s) now, deadline ${b.deadline}. \`/incident breach status\` shows where the notices stand.`,
   });
   return b;
 }
 
 async function correctContact(deps: BotDeps, breachId: string, actor: string, email: string, newEmail: string) {
-  const b = await deps.breaches.get(breachId);
-  const rejected = b.deliveries.find((d) => d.email === email.toLowerCase() && d.status === 'rejected');
+  const b = await deps.breaches.get(breachId, { status: 'rejected', page: { offset: 0, limit: MAX_PAGE_LIMIT } });
+  const rejected = b.deliveries.find((d) => d.email === email.toLowerCase());
   if (!rejected) {
-    const list = b.deliveries.filter((d) => d.status === 'rejected').map((d) => d.email);
-    throw new UserFacingError(`No rejected notice to ${email}. ${list.length ? `Rejected: ${list.join(', ')}` : 'No notice has been rejected.'}`);
+    const list = b.deliveries.slice(0, SHOWN).map((d) => d.email);
+    const more = b.page.deliveries > list.length ? ` and ${b.page.deliveries - list.length} more` : '';
+    throw new UserFacingError(`No rejected notice to ${email}. ${list.length ? `Rejected: ${list.join(', ')}${more}` : 'No notice has been rejected.'}`);
   }
   await deps.breaches.correctContact(breachId, { actor, customerId: rejected.customerId, email: rejected.email, newEmail });
   return `Corrected: the notice goes to ${newEmail} instead of ${email} now.`;
 }
 
 async function statusText(deps: BotDeps, breachId: string): Promise<string> {
-  const b = await deps.breaches.get(breachId);
-  const sent = b.deliveries.filter((d) => d.status === 'sent').length;
+  // The first customers and their deliveries; a breach of thousands is summed up, not listed.
+  const b = await deps.breaches.get(breachId, { page: { offset: 0, limit: SHOWN } });
+  const counts = b.deliveryCounts ?? { total: 0, pending: 0, sent: 0, rejected: 0, replaced: 0, late: 0 };
   const lines = b.customers.map((c) => {
     const ds = b.deliveries.filter((d) => d.customerId === c.id);
     const state = ds.length ? ds.map((d) => `${d.email}: ${d.status}${d.late ? ' (LATE)' : ''}`).join(', ') : 'not sent';
     return `• ${c.id} ${c.name}: ${state}`;
   });
+  if (b.page.customers > b.customers.length) lines.push(`…and ${b.page.customers - b.customers.length} more customer(s): \`GET /breaches/${breachId}?offset=${SHOWN}\` lists them all.`);
   const left = b.timeLeftMinutes >= 0 ? `${Math.floor(b.timeLeftMinutes / 60)} h ${b.timeLeftMinutes % 60} min left` : 'DEADLINE MISSED';
+  const breakdown = [counts.pending && `${counts.pending} pending`, counts.rejected && `${counts.rejected} rejected`, counts.late && `${counts.late} late`].filter(Boolean);
   return [
     `*Breach ${breachId}*: customer notices due ${b.deadline} (${b.completedAt ? 'all delivered' : left})`,
-    `Notice: ${b.approval.replace(/_/g, ' ')}; delivered ${sent} of ${b.deliveries.length}`,
+    `Notice: ${b.approval.replace(/_/g, ' ')}; delivered ${counts.sent} of ${counts.total}${breakdown.length ? ` (${breakdown.join(', ')})` : ''}`,
     `Supervisory authority (GDPR Art. 33) by ${b.authorityDeadline}: ${b.authority.notifiedAt ? `notified, ref ${b.authority.reference}` : 'not yet notified (`/incident breach authority <reference>`)'}`,
     ...lines,
   ].join('\n');

@@ -13,7 +13,7 @@ import { incidentIdOfBreach } from '../workflows/breach/messages';
 import { BREACH_FORM_TITLES, approve, customersFromCsv, openChangesModal, postPreview, runBreachCommand } from './breach-commands';
 import { breachChangesSubmission, breachCustomersSubmission, breachNoticeSubmission } from './breach-views';
 import { explainError } from './explain-error';
-import type { BotDeps } from './incident-commands';
+import type { BotDeps } from './bot-deps';
 import { withPendingModal, type PendingModal } from './pending-modal';
 import type { Safely } from './safely';
 import { UserFacingError } from './user-facing-error';
@@ -111,10 +111,9 @@ export function registerBreachInteractions(app: App, deps: BotDeps, opts: Breach
     await ack();
     await afterSubmit(client as WebClient, body.user.id, async () => {
       const b = await deps.breaches.setCustomers(breachId, { actor: body.user.id, customers });
-      const contacts = b.customers.reduce((n, c) => n + c.contacts.length, 0);
       await (client as WebClient).chat.postMessage({
         channel: await channelOf(b.incidentId),
-        text: `:busts_in_silhouette: ${mention(body.user.id)} recorded ${b.customers.length} affected customer(s), ${contacts} contact(s)${file ? ` from ${file.name ?? 'a CSV file'}` : ''}.`,
+        text: `:busts_in_silhouette: ${mention(body.user.id)} recorded ${b.page.customers} affected customer(s), ${b.page.contacts} contact(s)${file ? ` from ${file.name ?? 'a CSV file'}` : ''}.`,
       });
     });
   });

@@ -18,7 +18,11 @@ const NOTICE_HINTS: Record<keyof BreachNotice, string> = {
   contact: 'Who answers questions: a name or role with an email address or phone number.',
 };
 
-export function breachCustomersModal(breachId: string, csv: string): View {
+/** Slack's limit for a multi-line text input. */
+export const CSV_FIELD_MAX = 3000;
+
+/** `tooLong`: the current list, too long to edit in the field; an upload replaces it. */
+export function breachCustomersModal(breachId: string, csv: string, tooLong?: { customers: number; contacts: number }): View {
   return {
     type: 'modal',
     callback_id: VIEW.breachCustomers,
@@ -34,6 +38,16 @@ export function breachCustomersModal(breachId: string, csv: string): View {
             'Upload a CSV file *or* edit the list below; an upload replaces the list. Editable until sending starts.',
         ),
       },
+      ...(tooLong
+        ? [
+            {
+              type: 'context' as const,
+              elements: [
+                mrkdwn(`The current list has ${tooLong.customers} customer(s) and ${tooLong.contacts} contact(s), too long to edit here: upload a CSV to replace it.`),
+              ],
+            },
+          ]
+        : []),
       {
         type: 'input',
         block_id: 'file',
@@ -46,7 +60,7 @@ export function breachCustomersModal(breachId: string, csv: string): View {
         block_id: 'csv',
         optional: true,
         label: plain('Customers (CSV)'),
-        element: { type: 'plain_text_input', action_id: 'value', multiline: true, initial_value: csv || undefined, max_length: 3000 },
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, initial_value: csv || undefined, max_length: CSV_FIELD_MAX },
       },
     ],
   };

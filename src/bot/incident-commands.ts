@@ -1,13 +1,10 @@
 // Runs a parsed `/incident` command for a Slack user. Returns the ephemeral
 // reply to show; throws UserFacingError for anything the user should fix.
 import type { WebClient } from '@slack/web-api';
-import type { Db } from '../db/client';
 import { mayDirectIncident } from '../domain/permissions';
-import type { IncidentService } from '../incidents/incident-service';
-import type { BreachService } from '../breach/breach-service';
-import type { Policy } from '../policy/schema';
 import { incidentIdOfChannel } from '../slack/incident-channels';
 import { mention } from '../slack/summary-message';
+import type { BotDeps } from './bot-deps';
 import { BREACH_FORM_TITLES, runBreachCommand } from './breach-commands';
 import { HELP_TEXT, type IncidentCommand } from './command-parser';
 import { withPendingModal, type PendingModal } from './pending-modal';
@@ -21,13 +18,6 @@ export interface CommandContext {
   client: WebClient;
   /** A modal already opened with the trigger_id (see runIncidentCommand). */
   modal?: PendingModal;
-}
-
-export interface BotDeps {
-  incidents: IncidentService;
-  breaches: BreachService;
-  db: Db;
-  policy: Policy;
 }
 
 const NOT_AN_INCIDENT_CHANNEL =

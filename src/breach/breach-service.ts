@@ -4,24 +4,39 @@
 // workflow only counts: both are read back here in one shape.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import type { BreachNotice } from '../domain/breach';
+import type { BreachNotice, DeliveryStatus } from '../domain/breach';
 import { IncidentActionRejectedError, IncidentNotFoundError } from '../incidents/errors';
 import { executeUpdate } from '../temporal/updates';
 import * as msg from '../workflows/breach/messages';
 import { setCustomerListUpdate } from '../workflows/breach/messages-v2';
 import type { BreachState } from '../workflows/breach/state';
 import { isBreachStateV2, type BreachStateV2, type CustomerListRef, type DeliveryCounts } from '../workflows/breach/state-v2';
-import { normaliseCustomers, readCustomers, readDeliveries, storeCustomerList } from './customer-lists';
+import { FIRST_PAGE, normaliseCustomers, readCustomers, readDeliveries, storeCustomerList, type ListPage } from './customer-lists';
 
-/** What callers see of a breach: v1's shape, plus (v2) the list reference and counts. */
-export type BreachView = BreachState & { customerList?: CustomerListRef; deliveryCounts?: DeliveryCounts };
+/**
+ * What callers see of a breach: v1's shape with its customers and deliveries
+ * cut to one page (`page` says which, and how many there are in all), plus
+ * (v2) the list reference and counts.
+ */
+export type BreachView = BreachState & {
+  customerList?: CustomerListRef;
+  deliveryCounts?: DeliveryCounts;
+  /** The page shown, and the lists' full lengths: customers, their contacts, deliveries (in `status`, if given). */
+  page: ListPage & { customers: number; contacts: number; deliveries: number; status?: DeliveryStatus };
+};
+
+/** Which page of the lists to show, and (optionally) only deliveries in one status. */
+export interface BreachQuery {
+  page?: ListPage;
+  status?: DeliveryStatus;
+}
 
 export class BreachService {
   constructor(private readonly deps: { client: Client; db: Db }) {}
 
   /** Live state, with each delivery's proof as recorded by the send activity. */
-  async get(breachId: string) {
-    const state = await this.view(await this.query(breachId));
+  async get(breachId: string, query: BreachQuery = {}) {
+    const state = await this.view(await this.query(breachId), query);
     const now = Date.now();
     return {
       ...state,
@@ -44,15 +59,37 @@ export class BreachService {
     }
   }
 
-  /** v2: the customers and deliveries from PostgreSQL, in v1's shape. */
-  private async view(state: BreachState | BreachStateV2): Promise<BreachView> {
-    if (!isBreachStateV2(state)) return state;
+  /** One page of customers and deliveries: v1's from its state, v2's from PostgreSQL. */
+  private async view(state: BreachState | BreachStateV2, { page = FIRST_PAGE, status }: BreachQuery = {}): Promise<BreachView> {
+    const window = <T>(all: T[]) => all.slice(page.offset, page.offset + page.limit);
+    if (!isBreachStateV2(state)) {
+      const deliveries = status ? state.deliveries.filter((d) => d.status === status) : state.deliveries;
+      return {
+        ...state,
+        deliveryCounts: countOf(state.deliveries),
+        customers: window(state.customers),
+        deliveries: window(deliveries),
+        page: {
+          ...page,
+          customers: state.customers.length,
+          contacts: state.customers.reduce((n, c) => n + c.contacts.length, 0),
+          deliveries: deliveries.length,
+          ...(status ? { status } : {}),
+        },
+      };
+    }
     const { version: _version, deliveries: counts, toldApproved: _t, mailTroubleToldAt: _m, run: _r, ...rest } = state;
     const [customers, deliveries] = await Promise.all([
-      readCustomers(this.deps.db, state.customerList?.revision),
-      counts ? readDeliveries(this.deps.db, state.id) : Promise.resolve([]),
+      readCustomers(this.deps.db, state.customerList?.revision, page),
+      counts ? readDeliveries(this.deps.db, state.id, page, status) : Promise.resolve({ items: [], total: 0 }),
     ]);
-    return { ...rest, customers, deliveries, ...(counts ? { deliveryCounts: counts } : {}) };
+    return {
+      ...rest,
+      customers: customers.items,
+      deliveries: deliveries.items,
+      page: { ...page, customers: customers.total, contacts: state.customerList?.contacts ?? 0, deliveries: deliveries.total, ...(status ? { status } : {}) },
+      ...(counts ? { deliveryCounts: counts } : {}),
+    };
   }
 
   private async update<A extends msg.Actor>(breachId: string, definition: Parameters<typeof executeUpdate<BreachState, A>>[2], args: A): Promise<BreachView> {
@@ -88,4 +125,11 @@ export class BreachService {
   authorityNotified(id: string, args: msg.Actor & { reference: string }) {
     return this.update(id, msg.authorityNotifiedUpdate, args);
   }
+}
+
+/** v1 keeps its deliveries in its state: the same counts v2 keeps in PostgreSQL. */
+function countOf(deliveries: BreachState['deliveries']): DeliveryCounts {
+  const n = (status: DeliveryStatus) => deliveries.filter((d) => d.status === status).length;
+  const live = deliveries.length - n('replaced');
+  return { total: live, pending: n('pending'), sent: n('sent'), rejected: n('rejected'), replaced: n('replaced'), late: deliveries.filter((d) => d.late).length };
 }

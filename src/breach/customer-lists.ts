@@ -62,16 +62,38 @@ export async function storeCustomerList(db: Db, breachId: string, actor: string,
   );
 }
 
-export async function readCustomers(db: Db, revision: number | undefined): Promise<AffectedCustomer[]> {
-  if (revision === undefined) return [];
-  const rows = await db.breachCustomer.findMany({ where: { revisionId: revision }, orderBy: { position: 'asc' } });
-  return rows.map((r) => ({ id: r.customerId, name: r.name, contacts: r.contacts, dataAffected: r.dataAffected }));
+/** A window on a long list: `limit` items from `offset`. */
+export interface ListPage {
+  offset: number;
+  limit: number;
+}
+export const FIRST_PAGE: ListPage = { offset: 0, limit: 100 };
+/** The most items one read returns: a breach of 50,000 contacts is read a page at a time. */
+export const MAX_PAGE_LIMIT = 1_000;
+
+export async function readCustomers(db: Db, revision: number | undefined, page: ListPage = FIRST_PAGE): Promise<{ items: AffectedCustomer[]; total: number }> {
+  if (revision === undefined) return { items: [], total: 0 };
+  const [rows, total] = await Promise.all([
+    db.breachCustomer.findMany({ where: { revisionId: revision }, orderBy: { position: 'asc' }, skip: page.offset, take: page.limit }),
+    db.breachCustomer.count({ where: { revisionId: revision } }),
+  ]);
+  return { items: rows.map((r) => ({ id: r.customerId, name: r.name, contacts: r.contacts, dataAffected: r.dataAffected })), total };
 }
 
-/** Every delivery of the breach in the order opened (corrections last), as v1's state listed them. */
-export async function readDeliveries(db: Db, breachId: string): Promise<NoticeDelivery[]> {
-  const rows = await db.breachDelivery.findMany({ where: { breachId }, orderBy: [{ seq: 'asc' }, { createdAt: 'asc' }, { key: 'asc' }] });
-  return rows.map((r) => ({
+/** A page of the breach's deliveries in the order opened (corrections last), as v1's state listed them. */
+export async function readDeliveries(
+  db: Db,
+  breachId: string,
+  page: ListPage = FIRST_PAGE,
+  status?: NoticeDelivery['status'],
+): Promise<{ items: NoticeDelivery[]; total: number }> {
+  // `sending` is pending to people (an attempt holds it).
+  const where = { breachId, ...(status ? { status: status === 'pending' ? { in: ['pending', 'sending'] } : status } : {}) };
+  const [rows, total] = await Promise.all([
+    db.breachDelivery.findMany({ where, orderBy: [{ seq: 'asc' }, { createdAt: 'asc' }, { key: 'asc' }], skip: page.offset, take: page.limit }),
+    db.breachDelivery.count({ where }),
+  ]);
+  const items = rows.map((r) => ({
     key: r.key,
     customerId: r.customerId,
     email: r.email,
@@ -83,4 +105,5 @@ export async function readDeliveries(db: Db, breachId: string): Promise<NoticeDe
     ...(r.error && r.status !== 'sent' ? { error: redactEmailAddresses(r.error) } : {}),
     ...(r.status === 'sent' ? { late: r.late ?? false } : {}),
   }));
+  return { items, total };
 }

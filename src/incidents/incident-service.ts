@@ -9,6 +9,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { currentSignalKey } from '../temporal/idempotency';
 import { executeUpdate } from '../temporal/updates';
 import type { Db } from '../db/client';
 import type { IncidentState, IncidentStatus, Severity } from '../domain/incident';
@@ -222,9 +223,11 @@ export class IncidentService {
     return this.update(id, msg.verifyBreachUpdate, args);
   }
 
+  /** A note with a key (its Slack message, the caller's idempotency key) is added once however often it is sent. */
   async addNote(id: string, args: msg.Actor & { text: string; key?: string }): Promise<void> {
+    const key = args.key ?? currentSignalKey(id, msg.addNoteSignal.name);
     try {
-      await this.deps.client.workflow.getHandle(id).signal(msg.addNoteSignal, args);
+      await this.deps.client.workflow.getHandle(id).signal(msg.addNoteSignal, { ...args, ...(key ? { key } : {}) });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) await this.ensureOpen(id);
       throw err;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { parseRecipient } from './address';
 import { MailRejectedError } from './errors';
-import type { MailMessage, MailSent, Mailer } from './types';
+import type { MailMessage, MailSent, Mailer, RecordAccepted } from './types';
 
 /** The Message-ID as a file name: no brackets, no separators, nothing a shell would mind. */
 export function outboxFileName(messageId: string): string {
@@ -19,7 +19,7 @@ export function createOutboxMailer(outboxDir: string, log: (line: string) => voi
   let told = false;
   let writes = 0;
   return {
-    async send(msg: MailMessage): Promise<MailSent> {
+    async send(msg: MailMessage, recordAccepted?: RecordAccepted): Promise<MailSent> {
       const to = parseRecipient(msg.to);
       if (!to) throw new MailRejectedError({ code: 'EENVELOPE', response: 'not a valid email address' });
       const info = await transport.sendMail({ messageId: msg.messageId, from: msg.from, to, subject: msg.subject, text: msg.text, html: msg.html, headers: msg.headers });
@@ -37,7 +37,9 @@ export function createOutboxMailer(outboxDir: string, log: (line: string) => voi
         told = true;
         log(`mail: no SMTP server configured; breach notices are written to ${outboxDir}`);
       }
-      return { messageId: info.messageId, response: `written to outbox as ${name}` };
+      const sent = { messageId: info.messageId, response: `written to outbox as ${name}` };
+      await recordAccepted?.(sent);
+      return sent;
     },
     async close(): Promise<void> {
       transport.close();

@@ -18,8 +18,19 @@ export interface MailSent {
   response: string;
 }
 
+/**
+ * Records that the server accepted a message (the caller's database mark). Runs
+ * before the next message of this mailer may be accepted, so at most one
+ * accepted-but-unrecorded message exists at any moment: a crash resends at most one.
+ */
+export type RecordAccepted = (sent: MailSent) => Promise<void>;
+
 export interface Mailer {
-  /** Throws MailRejectedError for a permanent rejection; any other error is transient. */
-  send(msg: MailMessage): Promise<MailSent>;
+  /**
+   * Throws MailRejectedError for a permanent rejection; any other error is
+   * transient. With `recordAccepted`, it runs after the server's 250 and before
+   * send resolves; an error it throws is send's error.
+   */
+  send(msg: MailMessage, recordAccepted?: RecordAccepted): Promise<MailSent>;
   close(): Promise<void>;
 }

@@ -21,3 +21,11 @@ export function currentUpdateId(workflowId: string, updateName: string): string 
   if (key === undefined) return undefined;
   return `${updateName}-${createHash('sha256').update(`${workflowId}\n${updateName}\n${key}`).digest('hex').slice(0, 32)}`;
 }
+
+/**
+ * A stable key for a signal sent while a key is current (signals have no id of
+ * their own): the workflow drops a second signal with the same key.
+ */
+export function currentSignalKey(workflowId: string, signalName: string): string | undefined {
+  return currentUpdateId(workflowId, signalName);
+}

@@ -1,7 +1,8 @@
 // Builds the Rampart worker: the workflow bundle plus activities wired to
 // their dependencies.
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
 export interface WorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -16,12 +17,15 @@ export interface WorkerOptions extends ActivityDeps {
   shutdownGraceMs?: number;
 }
 
+/** See createWorker: a cached workflow's task waits this long for its crashed worker. */
+export const STICKY_QUEUE_TIMEOUT = '2 seconds';
+
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 let bundled: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per process. */
+/** The workflow bundle, built once per process (and kept on disk for the next, see workflow-bundle-cache). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundled ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  bundled ??= cachedWorkflowBundle(WORKFLOWS_PATH, quietBundlerLogger);
   return bundled;
 }
 
@@ -41,6 +45,10 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await workflowBundle()),
     activities: createActivities(options),
+    // A workflow's next task goes to the worker that ran its last one; if that
+    // worker crashed, the server waits this long before giving the task to any
+    // worker. The SDK's 10 s would stall every breach for 10 s after a crash.
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,
     ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceMs }),
   });
 }

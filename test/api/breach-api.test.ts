@@ -76,6 +76,18 @@ test('suspect, verify, customers by CSV, approve: every contact is notified and 
     expect(d.marginMinutes).toBeGreaterThan(23 * 60);
     expect(smtp.countTo(d.email)).toBe(1);
   }
+  expect(done.page).toEqual({ offset: 0, limit: 100, customers: done.customers.length, contacts: 3, deliveries: 3 });
+  expect(done.deliveryCounts).toMatchObject({ total: 3, sent: 3, pending: 0 });
+
+  // A long breach is read a page at a time, or by status; a page too large is refused.
+  const second = await call(t.url, 'GET', `/breaches/${breachId}?offset=1&limit=1`);
+  expect(second.body.deliveries).toEqual([done.deliveries[1]]);
+  expect(second.body.page).toMatchObject({ offset: 1, limit: 1, deliveries: 3 });
+  expect((await call(t.url, 'GET', `/breaches/${breachId}?status=rejected`)).body).toMatchObject({ deliveries: [], page: { deliveries: 0, status: 'rejected' } });
+  const tooMany = await call(t.url, 'GET', `/breaches/${breachId}?limit=5000`);
+  expect(tooMany.status).toBe(400);
+  expect(JSON.stringify(tooMany.body)).toContain('limit');
+
   await eventually(async () => {
     const timeline = await call(t.url, 'GET', `/incidents/${id}/timeline`);
     const kinds = timeline.body.timeline.map((e: { kind: string }) => e.kind);

@@ -132,6 +132,18 @@ test('a change sent twice with one Idempotency-Key is applied once; another key 
   expect((await update('retry-me-2')).status).toBe(200);
   expect((await kinds()).filter((k: string) => k === 'status_update')).toHaveLength(2);
 
+  // Notes (a signal, not an update) too: the key travels to the workflow, which adds the note once.
+  const note = (text: string, key?: string) => call(t.url, 'POST', `/incidents/${id}/notes`, { actor: 'U-bob', text }, key ? { 'idempotency-key': key } : {});
+  expect((await note('Retried note', 'note-1')).status).toBe(202);
+  expect((await note('Retried note', 'note-1')).status).toBe(202);
+  expect((await note('Retried note')).status).toBe(202);
+  expect((await note('Last note', 'note-2')).status).toBe(202);
+  const notes = async () =>
+    (await get(`/incidents/${id}/timeline`)).body.timeline.filter((e: { kind: string }) => e.kind === 'note').map((e: { text: string }) => e.text);
+  // Notes are recorded in the order they came: once the last is there, so is every earlier one.
+  await eventually(async () => expect(await notes()).toContain('Last note'));
+  expect(await notes()).toEqual(['Retried note', 'Retried note', 'Last note']);
+
   const bad = await update('has spaces in it');
   expect(bad.status).toBe(400);
   expect(bad.body.issues[0].message).toContain('Idempotency-Key');

@@ -8,7 +8,7 @@ import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lateReminders, mailboxFigures, type TimelineRow } from '../../bench/chaos/figures';
-import { duplicatesByCause, extraCopies } from '../../bench/chaos/mailbox-clock';
+import { duplicatesByCause, extraCopies, mostDuplicatesFromOneKill } from '../../bench/chaos/mailbox-clock';
 import type { ReceivedMessage } from '../support/smtp';
 import { waitUntilGone } from '../support/process-table';
 import { startTsx } from '../support/tsx-process';
@@ -33,6 +33,8 @@ test('a chaos run of 100 contacts with 2 worker kills and a Temporal restart los
   const result = JSON.parse(line) as Record<string, unknown>;
 
   expect(result).toMatchObject({ contacts: 100, delivered: 100, lost: 0, recordedSent: 100, kills: 2, serverRestarts: 1, timedOut: false });
+  // One message at a time waits for its record (the mailer's commit slot), so a kill resends at most one.
+  expect(result.mostDuplicatesFromOneKill).toBeLessThanOrEqual(1);
   expect(result.apiReconnected).toBe(true);
   expect(result.workerReconnected).toBe(true);
   expect(exit).toEqual({ code: 0, signal: null });
@@ -68,11 +70,14 @@ describe('the chaos run figures', () => {
     ];
     const copies = extraCopies(messages, arrivals, events);
     expect(copies).toEqual([
-      { firstMs: 3_500, copyMs: 9_000, cause: 'kill' },
-      { firstMs: 7_500, copyMs: 9_500, cause: 'server-restart' },
+      { firstMs: 3_500, copyMs: 9_000, cause: 'kill', causeAt: 4_000 },
+      { firstMs: 7_500, copyMs: 9_500, cause: 'server-restart', causeAt: 8_000 },
       { firstMs: 14_000, copyMs: 14_500, cause: 'none' },
     ]);
     expect(duplicatesByCause(copies)).toEqual({ kill: 1, 'server-restart': 1, none: 1 });
+    expect(mostDuplicatesFromOneKill(copies)).toBe(1);
+    expect(mostDuplicatesFromOneKill([...copies, { firstMs: 3_600, copyMs: 9_100, cause: 'kill', causeAt: 4_000 }])).toBe(2);
+    expect(mostDuplicatesFromOneKill([])).toBe(0);
   });
 
   test('a status reminder counts late when it is recorded more than 60 s after the last update or reminder plus the cadence', () => {

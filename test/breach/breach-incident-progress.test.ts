@@ -50,3 +50,33 @@ test('the incident hears of the missed deadline and of the last delivery', async
     ]);
   }, incidentActivities);
 });
+
+test('a breach of that id that exists already is never started twice: the incident says so and goes on', async () => {
+  const h = harness();
+  const acts = new RecordingActivities();
+  const incidentActivities = { recordIncidentEvent: acts.recordIncidentEvent, publishIncidentEvent: acts.publishIncidentEvent };
+  await h.withWorker(async (taskQueue) => {
+    const id = 'INC-20261122-twice';
+    const breachId = msg.breachWorkflowId(id);
+    await h.database.prisma.incident.create({ data: { id, title: 'Billing DB exposure', severity: 'SEV2', declaredBy: 'U0ALICE', declaredAt: new Date() } });
+    h.track(id);
+    h.track(breachId);
+    // Something already runs under the breach's id (here a workflow nobody polls for).
+    const squatter = await h.env.client.workflow.start('somethingElse', { workflowId: breachId, taskQueue: `${taskQueue}-nobody` });
+    const incident = await h.env.client.workflow.start(incidentWorkflow, {
+      workflowId: id,
+      taskQueue,
+      args: [{ id, title: 'Billing DB exposure', severity: 'SEV2', declaredBy: 'U0ALICE' }, { ...loadPolicy().incident, breach: breachPolicy }],
+    });
+    await incident.executeUpdate(incidentMsg.suspectBreachUpdate, { args: [{ actor: 'U0BOB' }] });
+    await incident.executeUpdate(incidentMsg.verifyBreachUpdate, { args: [{ actor: 'U0DPO' }] });
+    await until(async () => (acts.entries('breach_progress').length > 0 ? true : undefined));
+    expect(acts.entries('breach_progress').map((e) => e.text)).toEqual([`Breach ${breachId} exists already; its clock goes on as it is (no second breach was started)`]);
+    // The incident is alive and takes changes; the breach id still belongs to the first workflow.
+    const after = await incident.executeUpdate(incidentMsg.postStatusUpdate, { args: [{ actor: 'U0BOB', text: 'Still here' }] });
+    expect(after.lastStatusUpdateAt).toEqual(expect.any(String));
+    expect(after.breach?.verifiedBy).toBe('U0DPO');
+    expect((await h.env.client.workflow.getHandle(breachId).describe()).runId).toBe(squatter.firstExecutionRunId);
+    await squatter.terminate('test over');
+  }, incidentActivities);
+});

@@ -137,4 +137,57 @@ export const HISTORY_COVERAGE: Record<string, (s: HistorySummary) => void> = {
       breach_delivery_rejected: 1, breach_contact_corrected: 1, breach_notices_sent: 1, breach_authority_notified: 1,
     });
   },
+  // This release: an incident (recorded on the dev server, see incidentContinuedAsNew) and a v2
+  // breach with their continue-as-new thresholds set low (60 events); every run of each, so a
+  // hand-over replays as it really happened. The incident's updates and notes arrive side by
+  // side, some in one workflow task: across its four runs each of the six rounds is applied once.
+  '2026-12-01/INC-20261201-canhist.run1.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'incidentWorkflow', completed: false, continuedAsNew: true, continuedFromEarlierRun: false });
+    expect(s.patches).toEqual(['incident-history-bounded']);
+    expect(s.updates).toEqual({ declaration: 1, acknowledge: 1, postStatus: 1, assignRole: 1 });
+    expect(s.recorded).toEqual({ declared: 1, acknowledged: 1, status_update: 1, note: 1, role_assigned: 1 });
+  },
+  '2026-12-01/INC-20261201-canhist.run2.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'incidentWorkflow', continuedAsNew: true, continuedFromEarlierRun: true });
+    expect(s.updates).toEqual({ postStatus: 2, assignRole: 2 });
+    expect(s.signalsReceived).toEqual({ addNote: 2 });
+    expect(s.recorded).toEqual({ status_update: 2, note: 2, role_assigned: 2 });
+  },
+  '2026-12-01/INC-20261201-canhist.run3.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'incidentWorkflow', continuedAsNew: true, continuedFromEarlierRun: true });
+    expect(s.updates).toEqual({ postStatus: 2, assignRole: 2 });
+    expect(s.signalsReceived).toEqual({ addNote: 2 });
+    expect(s.recorded).toEqual({ status_update: 2, note: 2, role_assigned: 2 });
+  },
+  '2026-12-01/INC-20261201-canhist.run4.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'incidentWorkflow', completed: true, continuedAsNew: false, continuedFromEarlierRun: true });
+    expect(s.updates).toEqual({ postStatus: 1, assignRole: 1, resolve: 1, completePostmortem: 1, close: 1 });
+    expect(s.recorded).toMatchObject({ status_update: 1, note: 1, role_assigned: 1, resolved: 1, postmortem_completed: 1, closed: 1 });
+  },
+  '2026-12-01/INC-20261201-canbhist-breach.run1.json': (s) => {
+    expect(s).toMatchObject({ workflowType: 'breachNotificationWorkflowV2', continuedAsNew: true, continuedFromEarlierRun: false });
+    expect(s.updates).toEqual({ setCustomerList: 1, setNotice: 1 });
+    expect(s.recorded).toMatchObject({ breach_clock_started: 1, breach_customers_set: 1, breach_notice_drafted: 1, breach_reminder: 2 });
+  },
+  '2026-12-01/INC-20261201-canbhist-breach.run2.json': (s) => {
+    expect(s).toMatchObject({ continuedAsNew: true, continuedFromEarlierRun: true });
+    // The ladder goes on across the hand-over; the miss at 24 h; a refused reminder is emailed instead.
+    expect(s.recorded).toMatchObject({ breach_reminder: 2, breach_deadline_missed: 1, breach_authority_reminder: 1, notification_failed: 1 });
+    expect(s.activities.sendFallbackNotification).toBe(1);
+  },
+  '2026-12-01/INC-20261201-canbhist-breach.run3.json': (s) => {
+    expect(s).toMatchObject({ continuedAsNew: true, continuedFromEarlierRun: true });
+    expect(s.notified).toEqual({ breach_deadline_missed: 4 }); // hourly after the miss
+  },
+  '2026-12-01/INC-20261201-canbhist-breach.run4.json': (s) => {
+    expect(s).toMatchObject({ continuedAsNew: true, continuedFromEarlierRun: true });
+    expect(s.updates).toEqual({ approve: 1 });
+    expect(s.activities).toMatchObject({ openBreachDeliveries: 1, sendBreachNoticePage: 1 });
+    expect(s.recorded).toMatchObject({ breach_notice_approved: 1, breach_notices_sent: 1 });
+  },
+  '2026-12-01/INC-20261201-canbhist-breach.run5.json': (s) => {
+    expect(s).toMatchObject({ completed: true, continuedAsNew: false, continuedFromEarlierRun: true });
+    expect(s.updates).toEqual({ authorityNotified: 1 });
+    expect(s.recorded).toEqual({ breach_authority_notified: 1 });
+  },
 };

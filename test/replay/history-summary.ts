@@ -26,7 +26,8 @@ export function recordedHistories(): RecordedHistory[] {
         .sort()
         .map((file) => ({
           name: `${release}/${file}`,
-          workflowId: file.replace(/\.json$/, ''),
+          // `<id>.run<n>.json`: one run of a workflow that continued-as-new.
+          workflowId: file.replace(/(\.run\d+)?\.json$/, ''),
           json: JSON.parse(readFileSync(path.join(HISTORIES_DIR, release, file), 'utf8')) as { events: HistoryEvent[] },
         })),
     );
@@ -40,7 +41,7 @@ interface Payloads {
 export interface HistoryEvent {
   eventId: string;
   eventType: string;
-  workflowExecutionStartedEventAttributes?: { workflowType: { name: string }; parentWorkflowExecution?: { workflowId: string } };
+  workflowExecutionStartedEventAttributes?: { workflowType: { name: string }; parentWorkflowExecution?: { workflowId: string }; continuedExecutionRunId?: string };
   workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { name: string } } };
   workflowExecutionSignaledEventAttributes?: { signalName: string };
   signalExternalWorkflowExecutionInitiatedEventAttributes?: { signalName: string; workflowExecution: { workflowId: string } };
@@ -55,6 +56,10 @@ export interface HistorySummary {
   /** The workflow that started this one as its child, if any. */
   parent?: string;
   completed: boolean;
+  /** This run ended by continuing-as-new. */
+  continuedAsNew: boolean;
+  /** This run was continued from an earlier one. */
+  continuedFromEarlierRun: boolean;
   updates: Record<string, number>;
   signalsReceived: Record<string, number>;
   /** `<signal> -> <workflowId>` sent to another workflow. */
@@ -90,6 +95,8 @@ export function summarize(history: { events: HistoryEvent[] }): HistorySummary {
     workflowType: started.workflowType.name,
     parent: started.parentWorkflowExecution?.workflowId,
     completed: false,
+    continuedAsNew: false,
+    continuedFromEarlierRun: false,
     updates: {},
     signalsReceived: {},
     signalsSent: {},
@@ -105,6 +112,8 @@ export function summarize(history: { events: HistoryEvent[] }): HistorySummary {
   const activityNames = new Map<string, string>();
   for (const e of history.events) {
     if (e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED') s.completed = true;
+    if (e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW') s.continuedAsNew = true;
+    if (e.workflowExecutionStartedEventAttributes?.continuedExecutionRunId) s.continuedFromEarlierRun = true;
     if (e.eventType === 'EVENT_TYPE_TIMER_FIRED') s.timersFired += 1;
     const failed = e.activityTaskFailedEventAttributes;
     if (failed) count(s.failedActivities, activityNames.get(failed.scheduledEventId) ?? 'unknown');

@@ -47,6 +47,8 @@ export interface TestSmtpServer {
   releaseReplies(): void;
   /** No client is connected and no message is being recorded: nothing more can arrive unasked. */
   idle(): boolean;
+  /** Messages whose DATA has begun and not yet ended (the sender has not sent the final dot). */
+  inData(): number;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,8 @@ export async function startTestSmtpServer(opts: TestSmtpServerOptions = {}): Pro
   let held: HeldReply[] = [];
   /** Messages received but not yet parsed and recorded. */
   let recording = 0;
+  /** Messages between DATA and its final dot. */
+  let inData = 0;
 
   function createServer(): SMTPServer {
     return new SMTPServer({
@@ -103,9 +107,20 @@ export async function startTestSmtpServer(opts: TestSmtpServerOptions = {}): Pro
       },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
+        inData += 1;
+        let ended = false;
+        const leaveData = () => {
+          if (!ended) inData -= 1;
+          ended = true;
+        };
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('error', (err: Error) => callback(err));
+        stream.on('error', (err: Error) => {
+          leaveData();
+          callback(err);
+        });
+        stream.on('close', leaveData);
         stream.on('end', () => {
+          leaveData();
           const raw = Buffer.concat(chunks);
           // Record the message before answering 250, so a test sees it as soon as the send returns.
           const record = async (): Promise<ReceivedMessage> => {
@@ -205,6 +220,7 @@ export async function startTestSmtpServer(opts: TestSmtpServerOptions = {}): Pro
     heldMessages: () => held.map((h) => h.message),
     releaseReplies,
     idle: () => recording === 0 && (current?.sockets.size ?? 0) === 0,
+    inData: () => inData,
     stop: async () => {
       releaseReplies();
       await close(false);

@@ -35,7 +35,10 @@ export interface SendBreachNoticePageInput {
   notBefore: string;
   limit: number;
   concurrency: number;
-  /** The previous page's worker died (heartbeat timeout): take its claims at once. */
+  /**
+   * The previous page's worker died (heartbeat timeout). Kept for running
+   * workflows that send it; pages take any claim not renewed for a few seconds.
+   */
   takeOverClaims?: boolean;
 }
 

@@ -37,18 +37,24 @@ import { INVALID_BREACH_ACTION, breachWorkflowId } from './messages';
 import * as msg from './messages-v2';
 import type { BreachStateV2, CustomerListRef } from './state-v2';
 
-const { recordBreachEvent, openBreachDeliveries, correctBreachContact } = proxyActivities<BreachActivitiesV2>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const RETRY_GENTLY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+// Opening deliveries writes a row per contact (tens of thousands): minutes, not seconds.
+const { openBreachDeliveries, correctBreachContact } = proxyActivities<BreachActivitiesV2>({ startToCloseTimeout: '2 minutes', retry: RETRY_GENTLY });
+// One row: an attempt lost with a crashed worker is retried within seconds.
+const { recordBreachEvent } = proxyActivities<BreachActivitiesV2>({ startToCloseTimeout: '10 seconds', retry: RETRY_GENTLY });
 
-// Failed pages are retried by the workflow itself (backing off from 30 s to
-// 5 min), so it can tell the officers, at most hourly, while the trouble lasts.
+// A page reports mail failures in its result, and the workflow retries those
+// itself (backing off from 30 s to 5 min) so it can tell the officers, at most
+// hourly, while the trouble lasts. What the page throws is a dead worker (its
+// heartbeat stopped) or a database error: Temporal retries those at once, with
+// no workflow task in between, so a crashed worker's page runs again on the next
+// worker as soon as that one polls; only a failure that outlasts the attempts
+// reaches the workflow.
 const { sendBreachNoticePage } = proxyActivities<BreachActivitiesV2>({
   startToCloseTimeout: '10 minutes',
-  // The page heartbeats every 2 s: a worker that died mid-page is known within 10 s.
-  heartbeatTimeout: '10 seconds',
-  retry: { maximumAttempts: 1 },
+  // The page heartbeats every second: a worker that died mid-page is known within 5 s.
+  heartbeatTimeout: '5 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 
 const RETRY_AFTER_DEAD_ATTEMPT_MS = 1_000;

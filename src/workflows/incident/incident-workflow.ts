@@ -23,7 +23,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import {
   OPEN_STATUSES,
   type HeldTimelineEntry,
@@ -59,11 +59,13 @@ export const NOTE_KEYS_KEPT = 1_000;
 /** How much of the signals' waiting entries a run may hand to the next (its input stays well under 2 MB). */
 const HELD_ENTRIES_MAX_CHARS = 256 * 1024;
 
-const activities = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Records and reminders must get through eventually: keep retrying, gently.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+// Records and reminders must get through eventually: keep retrying, gently.
+const RETRY_GENTLY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const { publishIncidentEvent, deliverNotification } = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30 seconds', retry: RETRY_GENTLY });
+// One database write: an attempt lost with a crashed worker is retried within
+// seconds, so the records (and reminders) queued behind it are not held up long.
+const { recordIncidentEvent } = proxyActivities<IncidentActivities>({ startToCloseTimeout: '10 seconds', retry: RETRY_GENTLY });
+const activities = { recordIncidentEvent, publishIncidentEvent, deliverNotification };
 
 export async function incidentWorkflow(
   input: msg.DeclareIncidentInput,
@@ -578,19 +580,17 @@ export async function incidentWorkflow(
 
   while (state.status !== 'CLOSED') {
     // A verified breach runs as a child with its own clock; it outlives the incident.
+    // One breach id, one breach clock, ever: a breach of this id that exists already
+    // (running, or finished) is never started a second time; the incident says so
+    // and goes on rather than failing.
     for (const breach of breachStarts.splice(0)) {
-      if (patched(BREACH_V2)) {
-        await startChild(breachNotificationWorkflowV2, {
-          workflowId: breachWorkflowId(breach.incidentId),
-          args: [breach, policy.breach as BreachPolicy, {}],
-          parentClosePolicy: 'ABANDON',
-        });
-      } else {
-        await startChild(breachNotificationWorkflow, {
-          workflowId: breachWorkflowId(breach.incidentId),
-          args: [breach, policy.breach as BreachPolicy],
-          parentClosePolicy: 'ABANDON',
-        });
+      const options = { workflowId: breachWorkflowId(breach.incidentId), parentClosePolicy: 'ABANDON', workflowIdReusePolicy: 'REJECT_DUPLICATE' } as const;
+      try {
+        if (patched(BREACH_V2)) await startChild(breachNotificationWorkflowV2, { ...options, args: [breach, policy.breach as BreachPolicy, {}] });
+        else await startChild(breachNotificationWorkflow, { ...options, args: [breach, policy.breach as BreachPolicy] });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        take('breach_progress', 'rampart', `Breach ${options.workflowId} exists already; its clock goes on as it is (no second breach was started)`);
       }
     }
     // Runs started before the patch hand over only when the server suggests it,

@@ -41,6 +41,8 @@ export interface BotHarness {
   policy: Policy;
   /** Where Slack posts requests. */
   url: string;
+  /** The HTTP API, when started with `api: true`. */
+  apiUrl: string;
   /** `/incident <text>` by `user` in `channel`, with a fresh trigger_id and response_url. */
   command(user: string, channel: string, text: string): Promise<SlackAnswer>;
   /** A button press on a message in `channel`. */
@@ -63,6 +65,8 @@ export interface BotHarnessOptions {
   /** Changes to the repository's policy.yaml for this test file. */
   policy?: (policy: Policy) => void;
   mailer?: Mailer;
+  /** Also serve the HTTP API (no token) beside the bot, at `apiUrl`. */
+  api?: boolean;
 }
 
 export async function startBotHarness(opts: BotHarnessOptions = {}): Promise<BotHarness> {
@@ -83,6 +87,7 @@ export async function startBotHarness(opts: BotHarnessOptions = {}): Promise<Bot
     mailer: opts.mailer ?? outboxMailer(),
     run: 'all',
     slack: { botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1', slackApiUrl: slack.url },
+    ...(opts.api ? { api: { host: '127.0.0.1', port: 0 } } : {}),
   });
   const url = stack.slackUrl ?? '';
 
@@ -115,6 +120,7 @@ export async function startBotHarness(opts: BotHarnessOptions = {}): Promise<Bot
     stack,
     policy,
     url,
+    apiUrl: stack.apiUrl ?? '',
     command: (user, channel, text) =>
       answer((triggerId, responseUrl) => sendSigned(url, slashCommand({ userId: user, channelId: channel, text, triggerId, responseUrl }), SIGNING_SECRET), user),
     press: (user, channel, actionId, value, messageTs = '1.0') =>
