@@ -332,6 +332,10 @@ async function flood(
       expect(noteKeys).not.toContain(noteOf(1).key);
     }
 
+    // Records carry the state without the run's bookkeeping: no event grows with the note keys.
+    expect(acts.events.filter((e) => e.incident.noteKeys !== undefined || e.incident.heldEntries !== undefined)).toEqual([]);
+    expect(Math.max(...acts.events.map((e) => JSON.stringify(e).length))).toBeLessThan(4_096);
+
     // Even at full speed, the signals and a threshold's worth (the assertions below are tighter).
     const runs = await runsOf(handle, NOTES + THRESHOLD + 4 * MARGIN);
     // Each note costs its signal, a record and a publish, about 10 events: 20,000 in all.

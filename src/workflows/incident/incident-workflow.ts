@@ -87,7 +87,7 @@ export async function incidentWorkflow(
     state.eventCount += 1;
     const event = {
       eventId: `${state.id}:${state.eventCount}`,
-      incident: structuredCloneState(state),
+      incident: snapshotWithoutBookkeeping(state),
       entry: { kind, actor, text, at },
     };
     const write = recording.then(() => activities.recordIncidentEvent(event));
@@ -180,7 +180,7 @@ export async function incidentWorkflow(
       },
       apply,
       record,
-      snapshot: () => structuredCloneState(state),
+      snapshot: () => snapshotWithoutBookkeeping(state),
       onChange: () => (changes += 1),
       reject,
     });
@@ -678,4 +678,14 @@ function minutes(ms: number): string {
 
 function structuredCloneState(state: IncidentState): IncidentState {
   return JSON.parse(JSON.stringify(state)) as IncidentState;
+}
+
+/**
+ * What records and update answers carry: the state without the run's own
+ * bookkeeping (up to 1,000 note keys, notes waiting to be recorded), which
+ * nobody outside needs and which would add tens of KB to every event.
+ */
+function snapshotWithoutBookkeeping(state: IncidentState): IncidentState {
+  const { noteKeys: _keys, heldEntries: _held, ...rest } = state;
+  return structuredCloneState(rest);
 }
