@@ -407,12 +407,14 @@ export interface DevEnvironmentOptions {
   /** Web UI port; the UI runs only when this is set. */
   uiPort?: number;
   namespace?: string;
+  /** More `temporal server start-dev` arguments, e.g. `--dynamic-config-value key=value`. */
+  extraArgs?: string[];
 }
 
 function startLocal(opts: DevEnvironmentOptions, executable: EphemeralServerExecutable) {
-  const { dbFilename, port, uiPort, namespace } = opts;
+  const { dbFilename, port, uiPort, namespace, extraArgs } = opts;
   return TestWorkflowEnvironment.createLocal({
-    server: { executable, dbFilename, port, namespace, ui: uiPort !== undefined, uiPort },
+    server: { executable, dbFilename, port, namespace, ui: uiPort !== undefined, uiPort, ...(extraArgs ? { extraArgs } : {}) },
   });
 }
 
