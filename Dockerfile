@@ -1,6 +1,6 @@
 # Rampart worker and API (the same image; docker-compose.yml runs src/worker-main.ts and
 # src/api-main.ts, what `npm run worker` and `npm run api` run).
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json prisma.config.ts ./
@@ -12,4 +12,4 @@ COPY src ./src
 RUN mkdir -p /app/.rampart && chown node:node /app/.rampart
 USER node
 EXPOSE 8080
-CMD ["npx", "tsx", "src/main.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]

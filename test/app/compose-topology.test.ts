@@ -62,7 +62,7 @@ it("registers the default namespace with the script's retention", () => {
 
 it('runs the worker and the API as separate services on the files of npm run worker and npm run api, finding Temporal and PostgreSQL by TEMPORAL_ADDRESS and DATABASE_URL', () => {
   for (const [name, npmScript] of [['rampart-worker', 'worker'], ['rampart-api', 'api']] as const) {
-    expect(service(name).command).toEqual(['node_modules/.bin/tsx', scriptEntry(npmScript)]);
+    expect(service(name).command).toEqual(['node', '--import', 'tsx', scriptEntry(npmScript)]);
     expect(service(name).environment).toMatchObject({
       TEMPORAL_ADDRESS: 'temporal:7233',
       TEMPORAL_NAMESPACE: NAMESPACE,

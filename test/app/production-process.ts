@@ -13,8 +13,8 @@ export type ProductionScript = 'worker' | 'api';
 /** The TypeScript file `npm run <script>` runs (`tsx <file>`). */
 export function scriptEntry(script: ProductionScript): string {
   const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const match = /^tsx (\S+\.ts)$/.exec(scripts[script] ?? '');
-  if (!match?.[1]) throw new Error(`package.json: scripts.${script} is not "tsx <file>.ts": ${scripts[script]}`);
+  const match = /^scripts\/supported-node --import tsx (\S+\.ts)$/.exec(scripts[script] ?? '');
+  if (!match?.[1]) throw new Error(`package.json: scripts.${script} is not "scripts/supported-node --import tsx <file>.ts": ${scripts[script]}`);
   return match[1];
 }
 
