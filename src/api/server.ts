@@ -3,6 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { AuditChainReport } from '../db/audit-chain';
 import { IncidentActionRejectedError, IncidentNotFoundError } from '../incidents/errors';
 import type { IncidentService } from '../incidents/incident-service';
 import type { AlertmanagerPolicy } from '../policy/schema';
@@ -18,6 +19,8 @@ export interface ApiDeps {
   alertmanagerPolicy: () => AlertmanagerPolicy;
   /** Returns problems found; empty when healthy. */
   health: () => Promise<Record<string, 'ok' | string>>;
+  /** The audit log's hash-chain check (GET /audit/verify). */
+  verifyAudit: () => Promise<AuditChainReport>;
   apiToken?: string;
   alertmanagerToken?: string;
   logger?: boolean;
@@ -89,6 +92,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       const header = idempotencyHeader.safeParse(req.headers);
       if (!header.success) return done(new BadRequest(header.error.issues));
       withIdempotencyKey(header.data['idempotency-key'], () => done());
+    });
+
+    api.get('/audit/verify', async (_req, reply) => {
+      const report = await deps.verifyAudit();
+      return reply.status(report.ok ? 200 : 409).send(report);
     });
 
     api.post('/incidents', async (req, reply) => {

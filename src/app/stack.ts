@@ -5,6 +5,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Connector } from '../activities/connectors/connector';
 import { buildApi } from '../api/server';
+import { verifyAuditChain } from '../db/audit-chain';
 import type { Db } from '../db/client';
 import { IncidentService } from '../incidents/incident-service';
 import type { Policy } from '../policy/schema';
@@ -97,6 +98,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         breaches,
         alertmanagerPolicy: () => o.policy.alertmanager,
         health: health(o.db, o.client, o.taskQueue),
+        verifyAudit: () => verifyAuditChain(o.db),
         apiToken: o.api.apiToken,
         alertmanagerToken: o.api.alertmanagerToken,
         logger: o.api.logger,

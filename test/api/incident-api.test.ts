@@ -1,5 +1,6 @@
 // The HTTP API against a running stack: real Temporal dev server, real
 // PostgreSQL, the real worker.
+import { Client } from 'pg';
 import { eventually } from '../support/eventually';
 import { call, startTestStack, type TestStack } from '../support/stack';
 
@@ -148,4 +149,25 @@ test('a change sent twice with one Idempotency-Key is applied once; another key 
   expect(bad.status).toBe(400);
   expect(bad.body.issues[0].message).toContain('Idempotency-Key');
   expect((await kinds()).filter((k: string) => k === 'status_update')).toHaveLength(2);
+});
+
+test('GET /audit/verify: 200 while the audit chain holds, 409 naming the row once a superuser has changed one', async () => {
+  const declared = await post('/incidents', { title: 'Audited', severity: 'SEV3', declaredBy: 'U-alice' });
+  const id: string = declared.body.id;
+  await eventually(async () => expect((await t.database.prisma.auditEvent.count({ where: { entityId: id } })) > 0).toBe(true));
+  const clean = await get('/audit/verify');
+  expect(clean.status).toBe(200);
+  expect(clean.body).toEqual({ rows: expect.any(Number), ok: true });
+
+  const row = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { entityId: id }, orderBy: { chainSeq: 'asc' } });
+  const client = new Client({ connectionString: t.database.url });
+  await client.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(`UPDATE audit_events SET actor = 'U-mallory' WHERE event_id = $1`, [row.eventId]);
+  } finally {
+    await client.end();
+  }
+  const broken = await get('/audit/verify');
+  expect(broken).toEqual({ status: 409, body: { rows: expect.any(Number), ok: false, firstBroken: { chainSeq: Number(row.chainSeq), eventId: row.eventId, reason: 'content changed' } } });
 });
