@@ -51,19 +51,26 @@ function tokenMatches(header: string | undefined, expected: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
+/** The largest JSON body (a postmortem document is at most 100 KB); CSV uploads have their own (breach-routes). */
+const JSON_BODY_LIMIT = 1_048_576;
+
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ? { redact: ['req.headers.authorization'] } : false,
-    bodyLimit: 1_048_576,
+    bodyLimit: JSON_BODY_LIMIT,
   });
   const { incidents } = deps;
 
-  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof BadRequest) {
       return reply.status(400).send({
         error: 'invalid request',
         issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       });
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const csv = String(req.headers['content-type'] ?? '').startsWith('text/csv');
+      return reply.status(413).send({ error: `the request body is too large: at most ${csv ? '5 MiB for a CSV' : '1 MiB for JSON'}` });
     }
     if (err instanceof IncidentNotFoundError) return reply.status(404).send({ error: err.message });
     if (err instanceof IncidentActionRejectedError) return reply.status(409).send({ error: err.message });

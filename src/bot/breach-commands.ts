@@ -7,6 +7,7 @@ import { MAX_PAGE_LIMIT } from '../breach/customer-lists';
 import { CsvError, parseCustomersCsv } from '../breach/customers-csv';
 import { affectedCustomersSchema, customersToCsv, describeCustomerIssues } from '../breach/customers-schema';
 import { breachPreviewMessage } from '../slack/breach-preview';
+import { safeMrkdwn } from '../slack/mrkdwn';
 import { mention } from '../slack/summary-message';
 import { breachWorkflowId, type CustomerInput } from '../workflows/breach/messages';
 import type { BreachState } from '../workflows/breach/state';
@@ -107,7 +108,7 @@ export function customersFromCsv(csv: string): CustomerInput[] {
   return checked.data;
 }
 
-export async function postPreview(deps: BotDeps, b: BreachState, ctx: Pick<SlackContext, 'client' | 'channelId'>): Promise<void> {
+export async function postPreview(deps: BotDeps, b: BreachState & { page?: { customers: number; contacts: number } }, ctx: Pick<SlackContext, 'client' | 'channelId'>): Promise<void> {
   await ctx.client.chat.postMessage({ channel: ctx.channelId, ...breachPreviewMessage(b, deps.policy.breach.companyName) });
 }
 
@@ -138,8 +139,8 @@ async function statusText(deps: BotDeps, breachId: string): Promise<string> {
   const counts = b.deliveryCounts ?? { total: 0, pending: 0, sent: 0, rejected: 0, replaced: 0, late: 0 };
   const lines = b.customers.map((c) => {
     const ds = b.deliveries.filter((d) => d.customerId === c.id);
-    const state = ds.length ? ds.map((d) => `${d.email}: ${d.status}${d.late ? ' (LATE)' : ''}`).join(', ') : 'not sent';
-    return `• ${c.id} ${c.name}: ${state}`;
+    const state = ds.length ? ds.map((d) => `${safeMrkdwn(d.email)}: ${d.status}${d.late ? ' (LATE)' : ''}`).join(', ') : 'not sent';
+    return `• ${c.id} ${safeMrkdwn(c.name)}: ${state}`;
   });
   if (b.page.customers > b.customers.length) lines.push(`…and ${b.page.customers - b.customers.length} more customer(s): \`GET /breaches/${breachId}?offset=${SHOWN}\` lists them all.`);
   const left = b.timeLeftMinutes >= 0 ? `${Math.floor(b.timeLeftMinutes / 60)} h ${b.timeLeftMinutes % 60} min left` : 'DEADLINE MISSED';

@@ -14,6 +14,7 @@ import { BREACH_FORM_TITLES, approve, customersFromCsv, openChangesModal, postPr
 import { breachChangesSubmission, breachCustomersSubmission, breachNoticeSubmission } from './breach-views';
 import { explainError } from './explain-error';
 import type { BotDeps } from './bot-deps';
+import { safeMrkdwn } from '../slack/mrkdwn';
 import { withPendingModal, type PendingModal } from './pending-modal';
 import type { Safely } from './safely';
 import { UserFacingError } from './user-facing-error';
@@ -113,7 +114,7 @@ export function registerBreachInteractions(app: App, deps: BotDeps, opts: Breach
       const b = await deps.breaches.setCustomers(breachId, { actor: body.user.id, customers });
       await (client as WebClient).chat.postMessage({
         channel: await channelOf(b.incidentId),
-        text: `:busts_in_silhouette: ${mention(body.user.id)} recorded ${b.page.customers} affected customer(s), ${b.page.contacts} contact(s)${file ? ` from ${file.name ?? 'a CSV file'}` : ''}.`,
+        text: `:busts_in_silhouette: ${mention(body.user.id)} recorded ${b.page.customers} affected customer(s), ${b.page.contacts} contact(s)${file ? ` from ${safeMrkdwn(file.name ?? 'a CSV file')}` : ''}.`,
       });
     });
   });

@@ -6,18 +6,24 @@ import { missingNoticeElements } from '../breach/notice-elements';
 import { renderBreachNotice } from '../breach/notice-template';
 import type { BreachState } from '../workflows/breach/state';
 import { ACTION } from './action-ids';
+import { safeMrkdwn } from './mrkdwn';
 import { mention, slackCountdown, slackDate } from './summary-message';
 
 const SECTION_LIMIT = 2900; // Slack allows 3000 characters in a section
 
-export function breachPreviewMessage(b: BreachState, companyName: string): { text: string; blocks: KnownBlock[] } {
-  const contacts = b.customers.reduce((n, c) => n + c.contacts.length, 0);
+/** `page`: a breach read a page at a time (BreachService) says how many there are in all. */
+export function breachPreviewMessage(
+  b: BreachState & { page?: { customers: number; contacts: number } },
+  companyName: string,
+): { text: string; blocks: KnownBlock[] } {
+  const customers = b.page?.customers ?? b.customers.length;
+  const contacts = b.page?.contacts ?? b.customers.reduce((n, c) => n + c.contacts.length, 0);
   const missing = b.notice ? missingNoticeElements(b.notice) : ['the whole notice'];
   const first = b.customers[0];
   const state = b.approvedAt
     ? `:white_check_mark: approved by ${mention(b.approvedBy)} ${slackDate(b.approvedAt)}`
     : b.changesRequested
-      ? `:pencil2: changes requested by ${mention(b.changesRequested.by)}: ${b.changesRequested.comment}`
+      ? `:pencil2: changes requested by ${mention(b.changesRequested.by)}: ${safeMrkdwn(b.changesRequested.comment)}`
       : ':hourglass_flowing_sand: awaiting approval by a privacy/security officer';
 
   const blocks: KnownBlock[] = [
@@ -26,7 +32,7 @@ export function breachPreviewMessage(b: BreachState, companyName: string): { tex
       type: 'context',
       elements: [
         { type: 'mrkdwn', text: `Due to every customer by ${slackCountdown(b.deadline)}` },
-        { type: 'mrkdwn', text: `${b.customers.length} customer(s), ${contacts} contact(s)` },
+        { type: 'mrkdwn', text: `${customers} customer(s), ${contacts} contact(s)` },
         { type: 'mrkdwn', text: state },
       ],
     },
@@ -36,7 +42,7 @@ export function breachPreviewMessage(b: BreachState, companyName: string): { tex
       { key: 'preview', breachId: b.id, incidentId: b.incidentId, customer: first, email: first.contacts[0] ?? '', notice: b.notice, verifiedAt: b.verifiedAt },
       { companyName },
     );
-    const body = `*${subject}*\n_To ${first.name} (${first.contacts.length} contact(s)); each customer’s own affected data is filled in._\n\`\`\`${text}\`\`\``;
+    const body = `*${safeMrkdwn(subject)}*\n_To ${safeMrkdwn(first.name)} (${first.contacts.length} contact(s)); each customer’s own affected data is filled in._\n\`\`\`${safeMrkdwn(text)}\`\`\``;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: body.length > SECTION_LIMIT ? `${body.slice(0, SECTION_LIMIT - 4)}…\`\`\`` : body } });
   } else {
     const what = [!b.notice ? 'no notice is drafted (`/incident breach notice`)' : '', !first ? 'no affected customers are recorded (`/incident breach customers`)' : '']

@@ -3,6 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import { OPEN_STATUSES, type BreachProgress, type IncidentState } from '../domain/incident';
 import { ACTION } from './action-ids';
+import { safeMrkdwn } from './mrkdwn';
 
 const SEVERITY_ICON: Record<string, string> = { SEV1: ':red_circle:', SEV2: ':large_orange_circle:', SEV3: ':large_yellow_circle:', SEV4: ':white_circle:' };
 
@@ -19,7 +20,8 @@ export function slackCountdown(iso: string): string {
   return `<!date^${seconds}^{date_short_pretty} {time} ({ago})|${iso}>`;
 }
 
-export const mention = (user: string | undefined) => (user ? (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user) : '_unassigned_');
+/** A Slack user as a mention; anyone else (an API caller's name) as escaped text. */
+export const mention = (user: string | undefined) => (user ? (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : safeMrkdwn(user)) : '_unassigned_');
 
 export function summaryMessage(s: IncidentState): { text: string; blocks: KnownBlock[] } {
   const open = OPEN_STATUSES.includes(s.status);
@@ -61,7 +63,7 @@ export function summaryMessage(s: IncidentState): { text: string; blocks: KnownB
       ],
     },
   ];
-  if (s.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: s.summary.slice(0, 2900) } });
+  if (s.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: safeMrkdwn(s.summary.slice(0, 2900)) } });
   const context = [roles, ...deadlines, openActions ? `:white_check_mark: ${openActions} follow-up action(s) open` : undefined]
     .filter((x): x is string => Boolean(x))
     .map((text) => ({ type: 'mrkdwn' as const, text }));

@@ -97,3 +97,15 @@ test('suspect, verify, customers by CSV, approve: every contact is notified and 
   const authority = await post(`/breaches/${breachId}/authority-notified`, { actor: 'dpo', reference: 'ICO-123' });
   expect(authority.body.authority.reference).toBe('ICO-123');
 });
+
+test('an oversized body is refused with 413 and says the limit: 5 MiB for a CSV, 1 MiB for JSON', async () => {
+  const declared = await post('/incidents', { title: 'Big bodies', severity: 'SEV3', declaredBy: 'alice', personalData: true });
+  const breachId = `${declared.body.id as string}-breach`;
+  const csv = `customer,email,data_affected\n${'Acme,a@acme.example,names\n'.repeat(250_000)}`;
+  expect(csv.length).toBeGreaterThan(5 * 1024 * 1024);
+  const res = await fetch(`${t.url}/breaches/${breachId}/customers?actor=alice`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+  expect({ status: res.status, body: await res.json() }).toEqual({ status: 413, body: { error: 'the request body is too large: at most 5 MiB for a CSV' } });
+
+  const big = await post('/incidents', { title: 'Too big', severity: 'SEV3', declaredBy: 'alice', summary: 'x'.repeat(1_100_000) });
+  expect(big).toEqual({ status: 413, body: { error: 'the request body is too large: at most 1 MiB for JSON' } });
+});

@@ -156,7 +156,8 @@ test('only the commander or the response group may change severity; ack makes a 
     expect(summary?.text).toContain('[SEV1, declared]');
     expect(JSON.stringify(summary?.blocks)).toContain(`<@${BOB}>`);
   });
-  expect(texts(channelId).join('\n')).toContain(`<@${BOB}>: Severity SEV2 -> SEV1`);
+  // `>` goes to Slack escaped, as Slack asks (it shows "->").
+  expect(texts(channelId).join('\n')).toContain(`<@${BOB}>: Severity SEV2 -&gt; SEV1`);
 });
 
 test('a status update is posted once even when Slack rate-limits the first attempt', async () => {
@@ -179,10 +180,17 @@ test('pinned and marked messages become timeline entries, once each', async () =
   h.slack.state.addMessage(channelId, { ...message, type: 'message' } as never);
   await sendSigned(h.url, eventCallback(pinAdded({ user: ALICE, channel: channelId, message })), SIGNING_SECRET);
   await sendSigned(h.url, eventCallback(reactionAdded({ user: BOB, reaction: 'pushpin', channel: channelId, ts: message.ts })), SIGNING_SECRET);
-  await eventually(async () => {
-    const notes = await h.database.prisma.timelineEntry.findMany({ where: { incidentId, kind: 'note' } });
-    expect(notes.map((n) => n.text)).toEqual([`Pinned: <@${ALICE}> Error rate graph: https://grafana/d/abc`]);
+  // Both handlers have run once Slack was asked for the marked message; a note after them comes last.
+  await eventually(async () => expect(h.slack.callsOf('conversations.history').some((c) => c.args.channel === channelId)).toBe(true));
+  await h.stack.incidents.addNote(incidentId, { actor: BOB, text: 'sentinel', key: 'sentinel' });
+  const notes = await eventually(async () => {
+    const found = (await h.database.prisma.timelineEntry.findMany({ where: { incidentId, kind: 'note' }, orderBy: { occurredAt: 'asc' } })).map((n) => n.text);
+    expect(found.at(-1)).toBe('sentinel');
+    return found;
   });
+  // The pin and the mark arrive in either order; the message becomes one entry, whichever came first.
+  expect(notes).toHaveLength(2);
+  expect(notes[0]).toMatch(new RegExp(`^(Pinned|Marked): <@${ALICE}> Error rate graph: https://grafana/d/abc$`));
 });
 
 test('the timeline and the list are shown to the asker', async () => {
@@ -297,4 +305,13 @@ test('reminders and escalations go to the incident channel and the escalation ta
   expect(inChannel).toHaveLength(1);
   expect(inOnCall).toHaveLength(1);
   expect(inOnCall[0]).toContain(`<#${channelId}>`);
+});
+
+test('text from people and alerts cannot ping the channel or disguise a link: the summary and the timeline are escaped', async () => {
+  const incident = await h.declare(ALICE, 'Payments down', { summary: 'Card payments fail <!channel> see <https://evil.example/login|the runbook> & retry' });
+  await h.command(BOB, incident.channelId, 'status p99 > 3 s for <!here>, rolling back');
+  await eventually(async () => expect(texts(incident.channelId).join('\n')).toContain('p99 &gt; 3 s for &lt;!here&gt;, rolling back'), SLOW_MACHINE_MS);
+  const all = JSON.stringify(h.slack.messages(incident.channelId).map((m) => [m.text, m.blocks]));
+  expect(all).toContain('Card payments fail &lt;!channel&gt; see &lt;https://evil.example/login|the runbook&gt; &amp; retry');
+  expect(all).not.toMatch(/<!(channel|here)>|<https:\/\/evil\.example\/login\|/);
 });

@@ -12,6 +12,7 @@ import type { SlackPolicy } from '../../policy/schema';
 import { ACTION } from '../../slack/action-ids';
 import { ensureIncidentChannel, findIncidentChannel, type IncidentChannel } from '../../slack/incident-channels';
 import { postOnce } from '../../slack/post-once';
+import { safeMrkdwn } from '../../slack/mrkdwn';
 import { mention, summaryMessage } from '../../slack/summary-message';
 import { slackCall, slackErrorCode } from '../../slack/web-client';
 import type { RecordIncidentEventInput } from '../../workflows/incident/activities-contract';
@@ -55,10 +56,10 @@ export class SlackConnector implements Connector {
 
     if (entry.kind === 'action_added') {
       const action = incident.actions[incident.actions.length - 1];
-      if (action) await this.postAction(eventId, channel.channelId, incident.id, action.id, entry.text);
+      if (action) await this.postAction(eventId, channel.channelId, incident.id, action.id, safeMrkdwn(entry.text));
     } else if (!SILENT.has(entry.kind)) {
       await postOnce(this.slack, this.db, eventId, channel.channelId, {
-        text: `${ICON[entry.kind] ?? ':information_source:'} ${mention(entry.actor)}: ${entry.text}`,
+        text: `${ICON[entry.kind] ?? ':information_source:'} ${mention(entry.actor)}: ${safeMrkdwn(entry.text)}`,
       });
     }
     if (entry.kind === 'resolved') await this.postPostmortemDraft(channel.channelId, incident);
@@ -85,7 +86,8 @@ export class SlackConnector implements Connector {
     // only what is missing (post-once keys).
     const failures: unknown[] = [];
     for (const destination of destinations) {
-      const text = destination === channel?.channelId ? `:alarm_clock: ${n.text}` : `:rotating_light: ${n.text}${link}`;
+      // Notices quote titles, customer names and addresses: never a ping or a disguised link.
+      const text = destination === channel?.channelId ? `:alarm_clock: ${safeMrkdwn(n.text)}` : `:rotating_light: ${safeMrkdwn(n.text)}${link}`;
       await postOnce(this.slack, this.db, `${n.eventId}:${destination}`, destination, { text }).catch((err: unknown) => failures.push(err));
     }
     // A failure worth retrying (rate limit, outage) decides first; else the first permanent one.
