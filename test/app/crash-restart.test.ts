@@ -3,7 +3,7 @@
 // dev server outlive it. The next `npm start` in the same data directory stops them
 // and starts, with the data the first run had; servers of a Rampart that still runs
 // are never taken.
-import { findFreePort } from '../../src/db/free-port';
+import { findFreePorts } from '../../src/db/free-port';
 import { makeTempDataDir, type TempDataDir } from '../../src/db/temp-data-dir';
 import { livingProcesses, processesOf, waitUntilGone } from '../support/process-table';
 import { rampartEnv, startRampart, type RampartProcess } from '../support/rampart-process';
@@ -26,9 +26,7 @@ async function quickStartEnv(): Promise<{ env: NodeJS.ProcessEnv; dataDir: strin
   temps.push(temp);
   const env = rampartEnv({
     RAMPART_DATA_DIR: temp.dataDir,
-    PORT: String(await findFreePort()),
-    RAMPART_TEMPORAL_DEV_PORT: String(await findFreePort()),
-    RAMPART_TEMPORAL_UI_PORT: String(await findFreePort()),
+    ...(await findFreePorts(3).then(([api, dev, ui]) => ({ PORT: String(api), RAMPART_TEMPORAL_DEV_PORT: String(dev), RAMPART_TEMPORAL_UI_PORT: String(ui) }))),
   });
   return { env, dataDir: temp.dataDir };
 }

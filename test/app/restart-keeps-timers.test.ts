@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { findFreePort } from '../../src/db/free-port';
+import { findFreePorts } from '../../src/db/free-port';
 import { makeTempDataDir, type TempDataDir } from '../../src/db/temp-data-dir';
 import { eventually } from '../support/eventually';
 import { processesOf, waitUntilGone } from '../support/process-table';
@@ -59,9 +59,7 @@ test('an acknowledgement timer pending when Rampart stops fires after it starts 
   const env = rampartEnv({
     RAMPART_DATA_DIR: temp.dataDir,
     RAMPART_POLICY_FILE: policyFile,
-    PORT: String(await findFreePort()),
-    RAMPART_TEMPORAL_DEV_PORT: String(await findFreePort()),
-    RAMPART_TEMPORAL_UI_PORT: String(await findFreePort()),
+    ...(await findFreePorts(3).then(([api, dev, ui]) => ({ PORT: String(api), RAMPART_TEMPORAL_DEV_PORT: String(dev), RAMPART_TEMPORAL_UI_PORT: String(ui) }))),
   });
   // The embedded PostgreSQL and the Temporal dev server name the data directory on their command lines.
   const servers = { marker: temp.dataDir };
