@@ -7,6 +7,8 @@ import { createMailer } from '../mail/mailer';
 import { LogConnector } from '../activities/connectors/log-connector';
 import { openDatabase } from './database';
 import { startStack } from './stack';
+import { AesGcmCodec } from '../temporal/encryption/aes-gcm-codec';
+import { QUICK_START_KEY_FILE, loadKeyRing } from '../temporal/encryption/key-ring';
 import { openTemporal } from './temporal';
 import { readEnv, requireExternalServices, type Env } from '../config/env';
 import { DEFAULT_POLICY_PATH, loadPolicy } from '../policy/load';
@@ -55,7 +57,22 @@ async function start(options: LaunchOptions): Promise<void> {
     stops.push(database.stop);
     log(`database: ${database.description}`);
 
+    // The quick start (its own Temporal) keeps its key in the data directory; a
+    // deployment names its keys, or runs unencrypted and says so.
+    const keyRing = await loadKeyRing({
+      keys: env.RAMPART_ENCRYPTION_KEYS,
+      keysFile: env.RAMPART_ENCRYPTION_KEYS_FILE,
+      quickStartDataDir: env.TEMPORAL_ADDRESS ? undefined : env.dataDir,
+    });
+    const dataConverter = keyRing ? { payloadCodecs: [new AesGcmCodec(keyRing)] } : undefined;
+    log(
+      keyRing
+        ? `payloads: encrypted (AES-256-GCM, key ${keyRing.current.id}${env.RAMPART_ENCRYPTION_KEYS || env.RAMPART_ENCRYPTION_KEYS_FILE ? '' : ` from ${path.join(env.dataDir, QUICK_START_KEY_FILE)}`})`
+        : 'warning: workflow payloads are NOT encrypted (customer names and emails are readable in Temporal); set RAMPART_ENCRYPTION_KEYS or RAMPART_ENCRYPTION_KEYS_FILE',
+    );
+
     const temporal = await openTemporal({
+      dataConverter,
       address: env.TEMPORAL_ADDRESS,
       namespace: env.TEMPORAL_NAMESPACE,
       dataDir: env.dataDir,
@@ -72,6 +89,7 @@ async function start(options: LaunchOptions): Promise<void> {
     if (policy.breach.officers.length === 0) log('warning: policy names no privacy/security officers; anyone may verify breaches and approve notices');
 
     const stack = await startStack({
+      ...(dataConverter ? { dataConverter } : {}),
       mailer,
       db: database.db,
       client: temporal.client,

@@ -1,5 +1,6 @@
 // Wires the parts together: worker (workflows + activities) and HTTP API over
 // one database and one Temporal client. Used by `npm start`, tests and benches.
+import type { DataConverter } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -35,6 +36,8 @@ export interface StackOptions {
    */
   shutdownGraceMs?: number;
   api?: { host: string; port: number; apiToken?: string; alertmanagerToken?: string; logger?: boolean };
+  /** Payload encryption for the worker; the client passed in must have the same. */
+  dataConverter?: DataConverter;
   /** Slack on: a connector in the worker, the bot beside the API. */
   slack?: { botToken: string; signingSecret: string; appToken?: string; port: number; host: string; slackApiUrl?: string };
 }
@@ -78,6 +81,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         namespace: o.namespace,
         taskQueue: o.taskQueue,
         shutdownGraceMs: o.shutdownGraceMs,
+        ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
         db: o.db,
         mail: {
           mailer: o.mailer,

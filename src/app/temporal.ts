@@ -3,6 +3,7 @@
 // one a killed earlier run left behind is stopped first, see leftovers.ts).
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { startDevEnvironment } from '../temporal/servers';
 import { stopLeftoverDevServer } from './leftovers';
@@ -22,6 +23,8 @@ export async function openTemporal(opts: {
   devServerPort: number;
   devServerUiPort: number;
   log: (line: string) => void;
+  /** Payload encryption: every client and worker of one deployment must share it. */
+  dataConverter?: DataConverter;
 }): Promise<RunningTemporal> {
   let address = opts.address;
   let uiUrl: string | undefined;
@@ -43,7 +46,7 @@ export async function openTemporal(opts: {
   const connection = await Connection.connect({ address });
   const workerConnection = await NativeConnection.connect({ address });
   return {
-    client: new Client({ connection, namespace: opts.namespace }),
+    client: new Client({ connection, namespace: opts.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}) }),
     workerConnection,
     address,
     uiUrl,

@@ -33,6 +33,9 @@ const envSchema = z.object({
   RAMPART_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   /** Bearer token required by the HTTP API when set. */
   RAMPART_API_TOKEN: optionalText,
+  /** Workflow payload keys, `id:base64` (32 bytes), current first; or a file of them. See encryption/key-ring.ts. */
+  RAMPART_ENCRYPTION_KEYS: optionalText,
+  RAMPART_ENCRYPTION_KEYS_FILE: optionalText,
   /** Bearer token Alertmanager must send (http_config.authorization) when set. */
   ALERTMANAGER_WEBHOOK_TOKEN: optionalText,
   /** Slack: set the bot token to turn Slack on. */

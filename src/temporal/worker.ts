@@ -1,5 +1,6 @@
 // Builds the Rampart worker: the workflow bundle plus activities wired to
 // their dependencies.
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { cachedWorkflowBundle } from './workflow-bundle-cache';
@@ -15,6 +16,8 @@ export interface WorkerOptions extends ActivityDeps {
    * before they are cancelled (ms). Unset: the SDK's default, cancelled at once.
    */
   shutdownGraceMs?: number;
+  /** The payload codec chain (encryption), the same as the clients'. */
+  dataConverter?: DataConverter;
 }
 
 /** See createWorker: a cached workflow's task waits this long for its crashed worker. */
@@ -45,6 +48,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await workflowBundle()),
     activities: createActivities(options),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     // A workflow's next task goes to the worker that ran its last one; if that
     // worker crashed, the server waits this long before giving the task to any
     // worker. The SDK's 10 s would stall every breach for 10 s after a crash.

@@ -4,7 +4,7 @@
 // is declared, Rampart is stopped with SIGINT while the acknowledgement timer is
 // pending, and started again; the missed acknowledgement is escalated by the
 // second run.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { findFreePorts } from '../../src/db/free-port';
@@ -73,6 +73,10 @@ test('an acknowledgement timer pending when Rampart stops fires after it starts 
   const timelineUrl = `/incidents/${id}/timeline`;
   const before = await call(url, 'GET', timelineUrl);
   expect(before.body.timeline.map((e: TimelineEntry) => e.kind)).toEqual(['declared']);
+  // The quick start encrypts its payloads with a key it made in the data directory, kept for the next start.
+  const keyFile = path.join(temp.dataDir, 'encryption-keys');
+  expect(first.output()).toContain(`payloads: encrypted (AES-256-GCM, key k1 from ${keyFile})`);
+  expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
   expect(processesOf(servers).map((p) => p.command)).toEqual(
     expect.arrayContaining([expect.stringContaining('bin/postgres -D'), expect.stringContaining('temporal server start-dev')]),
   );
