@@ -10,6 +10,7 @@ import * as breach from '../src/workflows/breach/messages';
 import { breachNotificationWorkflowV2 } from '../src/workflows/breach/breach-notification-workflow-v2';
 import { incidentWorkflow } from '../src/workflows/incident/incident-workflow';
 import * as incident from '../src/workflows/incident/messages';
+import type { DeclareIncidentInput } from '../src/workflows/incident/messages';
 import { waitFor, waitForWorkflow, type Scenario, type ScenarioContext } from './history-recorder';
 
 const MINUTE = 60_000;
@@ -74,7 +75,7 @@ const FAILS_ONCE = 'privacy@globex.example';
 function scriptedMailer(outbox: Mailer): Mailer {
   let failed = false;
   return {
-    async send(message) {
+    async send(message, recordAccepted) {
       if (message.to === REFUSED) {
         throw new MailRejectedError({ code: 'EENVELOPE', response: '550 5.1.1 Recipient address rejected', responseCode: 550 });
       }
@@ -82,7 +83,7 @@ function scriptedMailer(outbox: Mailer): Mailer {
         failed = true;
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ESOCKET' });
       }
-      return outbox.send(message);
+      return outbox.send(message, recordAccepted);
     },
     close: () => outbox.close(),
   };
@@ -102,19 +103,7 @@ export function breachAsChild(id: string): Scenario {
     async run(ctx) {
       const { env, client } = ctx;
       const breachId = breach.breachWorkflowId(id);
-      // As IncidentService.declare starts it.
-      await client.workflow.executeUpdateWithStart(incident.declarationUpdate, {
-        startWorkflowOperation: new WithStartWorkflowOperation(incidentWorkflow, {
-          workflowId: id,
-          taskQueue: ctx.taskQueue,
-          args: [{ id, title: 'Invoice exports public', severity: 'SEV3', declaredBy: 'U-alice', personalData: true }, incidentPolicy(ctx)],
-          workflowIdConflictPolicy: 'FAIL',
-        }),
-      });
-      const handle = client.workflow.getHandle<typeof incidentWorkflow>(id);
-      await handle.executeUpdate(incident.acknowledgeUpdate, { args: [{ actor: 'U-bob' }] });
-      await handle.executeUpdate(incident.suspectBreachUpdate, { args: [{ actor: 'U-alice' }] });
-      await handle.executeUpdate(incident.verifyBreachUpdate, { args: [{ actor: 'U-dpo' }] }); // T0
+      const handle = await breachVerified(ctx, id);
       await waitForWorkflow(client, breachId);
       const child = client.workflow.getHandle(breachId);
 
@@ -149,11 +138,7 @@ export function breachAsChild(id: string): Scenario {
         throw new Error(`recorded breach lacks its clocks: ${JSON.stringify({ status: notified.status, missedAt: notified.missedAt, afterMiss: notified.afterMissReminders, authority: notified.authority })}`);
       }
 
-      await handle.executeUpdate(incident.resolveUpdate, { args: [{ actor: 'U-bob', note: 'bucket private' }] });
-      await handle.executeUpdate(incident.completePostmortemUpdate, { args: [{ actor: 'U-bob', document: '# Postmortem\n\nPublic bucket.' }] });
-      await handle.executeUpdate(incident.closeUpdate, { args: [{ actor: 'U-bob' }] });
-      const closed = await handle.result();
-      if (closed.breach?.progress?.stage !== 'delivered') throw new Error(`the incident was not told of the delivery: ${JSON.stringify(closed.breach)}`);
+      await closedAfterDelivery(handle);
       return [id, breachId];
     },
   };
@@ -172,18 +157,7 @@ export function breachV2AsChild(id: string): Scenario {
       const { env, client } = ctx;
       const breachId = breach.breachWorkflowId(id);
       const breaches = new BreachService({ client, db: ctx.db });
-      await client.workflow.executeUpdateWithStart(incident.declarationUpdate, {
-        startWorkflowOperation: new WithStartWorkflowOperation(incidentWorkflow, {
-          workflowId: id,
-          taskQueue: ctx.taskQueue,
-          args: [{ id, title: 'Invoice exports public', severity: 'SEV3', declaredBy: 'U-alice', personalData: true }, incidentPolicy(ctx)],
-          workflowIdConflictPolicy: 'FAIL',
-        }),
-      });
-      const handle = client.workflow.getHandle<typeof incidentWorkflow>(id);
-      await handle.executeUpdate(incident.acknowledgeUpdate, { args: [{ actor: 'U-bob' }] });
-      await handle.executeUpdate(incident.suspectBreachUpdate, { args: [{ actor: 'U-alice' }] });
-      await handle.executeUpdate(incident.verifyBreachUpdate, { args: [{ actor: 'U-dpo' }] }); // T0
+      const handle = await breachVerified(ctx, id);
       await waitForWorkflow(client, breachId);
       const child = client.workflow.getHandle(breachId);
 
@@ -214,11 +188,7 @@ export function breachV2AsChild(id: string): Scenario {
         throw new Error(`recorded breach lacks its clocks: ${JSON.stringify({ status: notified.status, missedAt: notified.missedAt, afterMiss: notified.afterMissReminders, authority: notified.authority })}`);
       }
 
-      await handle.executeUpdate(incident.resolveUpdate, { args: [{ actor: 'U-bob', note: 'bucket private' }] });
-      await handle.executeUpdate(incident.completePostmortemUpdate, { args: [{ actor: 'U-bob', document: '# Postmortem\n\nPublic bucket.' }] });
-      await handle.executeUpdate(incident.closeUpdate, { args: [{ actor: 'U-bob' }] });
-      const closed = await handle.result();
-      if (closed.breach?.progress?.stage !== 'delivered') throw new Error(`the incident was not told of the delivery: ${JSON.stringify(closed.breach)}`);
+      await closedAfterDelivery(handle);
       return [id, breachId];
     },
   };
@@ -241,15 +211,7 @@ export function incidentContinuedAsNew(id: string): Scenario {
     allRuns: true,
     async run(ctx) {
       const { client } = ctx;
-      await client.workflow.executeUpdateWithStart(incident.declarationUpdate, {
-        startWorkflowOperation: new WithStartWorkflowOperation(incidentWorkflow, {
-          workflowId: id,
-          taskQueue: ctx.taskQueue,
-          args: [{ id, title: 'Queue backlog', severity: 'SEV3', declaredBy: 'U-alice' }, { ...incidentPolicy(ctx), continueAsNewAfterEvents: 60 }],
-          workflowIdConflictPolicy: 'FAIL',
-        }),
-      });
-      const handle = client.workflow.getHandle<typeof incidentWorkflow>(id);
+      const handle = await declared(ctx, { id, title: 'Queue backlog', severity: 'SEV3', declaredBy: 'U-alice' }, { ...incidentPolicy(ctx), continueAsNewAfterEvents: 60 });
       await handle.executeUpdate(incident.acknowledgeUpdate, { args: [{ actor: 'U-bob' }] });
       for (let round = 1; round <= 6; round += 1) {
         await Promise.all([
@@ -308,4 +270,35 @@ export function breachContinuedAsNew(incidentId: string): Scenario {
 async function continuedFromEarlierRun(client: Client, workflowId: string): Promise<boolean> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return Boolean(history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId);
+}
+
+/** Declared as IncidentService.declare starts it (update-with-start). */
+async function declared(ctx: ScenarioContext, input: DeclareIncidentInput, policy: IncidentWorkflowPolicy = incidentPolicy(ctx)) {
+  await ctx.client.workflow.executeUpdateWithStart(incident.declarationUpdate, {
+    startWorkflowOperation: new WithStartWorkflowOperation(incidentWorkflow, {
+      workflowId: input.id,
+      taskQueue: ctx.taskQueue,
+      args: [input, policy],
+      workflowIdConflictPolicy: 'FAIL',
+    }),
+  });
+  return ctx.client.workflow.getHandle<typeof incidentWorkflow>(input.id);
+}
+
+/** An incident with personal data: declared, acknowledged, a breach suspected and verified (T0). */
+async function breachVerified(ctx: ScenarioContext, id: string) {
+  const handle = await declared(ctx, { id, title: 'Invoice exports public', severity: 'SEV3', declaredBy: 'U-alice', personalData: true });
+  await handle.executeUpdate(incident.acknowledgeUpdate, { args: [{ actor: 'U-bob' }] });
+  await handle.executeUpdate(incident.suspectBreachUpdate, { args: [{ actor: 'U-alice' }] });
+  await handle.executeUpdate(incident.verifyBreachUpdate, { args: [{ actor: 'U-dpo' }] });
+  return handle;
+}
+
+/** Resolved, postmortem complete, closed; by then the incident must have heard that every notice went out. */
+async function closedAfterDelivery(handle: Awaited<ReturnType<typeof declared>>): Promise<void> {
+  await handle.executeUpdate(incident.resolveUpdate, { args: [{ actor: 'U-bob', note: 'bucket private' }] });
+  await handle.executeUpdate(incident.completePostmortemUpdate, { args: [{ actor: 'U-bob', document: '# Postmortem\n\nPublic bucket.' }] });
+  await handle.executeUpdate(incident.closeUpdate, { args: [{ actor: 'U-bob' }] });
+  const closed = await handle.result();
+  if (closed.breach?.progress?.stage !== 'delivered') throw new Error(`the incident was not told of the delivery: ${JSON.stringify(closed.breach)}`);
 }

@@ -240,6 +240,8 @@ export function createBreachNoticeSender(deps: BreachMailDeps) {
       throw new Error(`mail not sent (${code}): ${redactEmailAddresses(message)}`);
     }
 
+    // A mailer that does not take a record step (a wrapper, a plain transport) is recorded here.
+    if (!accepted) await markSent(sent);
     log('breach notice sent', fields);
     return { status: 'sent', messageId: sent.messageId, smtpResponse: sent.response, sentAt: sentAt.toISOString() };
   }

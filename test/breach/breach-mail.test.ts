@@ -235,6 +235,16 @@ describe('sendBreachNotice', () => {
     expect(result.status === 'sent' && result.sentAt).toBe(stored.sentAt?.toISOString());
   });
 
+  it('records the send even through a mailer that takes no record step (a wrapper that drops it)', async () => {
+    const wrapper: Mailer = { send: (msg) => mailer.send(msg), close: async () => undefined };
+    const plain = createBreachMailActivities({ db: database.prisma, mailer: wrapper, from: FROM, companyName: 'Example Ltd', log: () => undefined });
+    const req = input('wrapped@acme.example');
+    expect(await plain.sendBreachNotice(req)).toMatchObject({ status: 'sent', messageId: breachMessageId(req.key) });
+    expect(await row(req.key)).toMatchObject({ status: 'sent', messageId: breachMessageId(req.key) });
+    expect(await plain.sendBreachNotice(req)).toMatchObject({ status: 'sent' });
+    expect(smtp.countTo('wrapped@acme.example')).toBe(1);
+  });
+
   it('sends once per key, however often it is called', async () => {
     const req = input('once@acme.example');
     const first = await activities.sendBreachNotice(req);
