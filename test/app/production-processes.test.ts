@@ -14,6 +14,7 @@ import { eventually } from '../support/eventually';
 import { processesOf } from '../support/process-table';
 import { call } from '../support/stack';
 import { productionEnv, startProduction, type ProductionProcess, type ProductionScript } from './production-process';
+import { firingAlertGroup } from '../support/alertmanager-payload';
 
 jest.setTimeout(600_000);
 
@@ -104,7 +105,7 @@ test('npm run api and npm run worker run an incident and an alert end to end bet
   expect(await call(url, 'POST', `/incidents/${id}/resolve`, { actor: 'bob' })).toMatchObject({ status: 200, body: { status: 'RESOLVED' } });
   expect(kinds((await call(url, 'GET', `/incidents/${id}/timeline`)).body.timeline)).toEqual(['declared', 'acknowledged', 'resolved']);
 
-  const alert = await call(url, 'POST', '/webhooks/alertmanager', alertmanagerPayload(), { authorization: 'Bearer alert-token' });
+  const alert = await call(url, 'POST', '/webhooks/alertmanager', firingAlertGroup({ alertname: 'HighErrorRate', severity: 'critical', summary: 'Error rate above 5%' }), { authorization: 'Bearer alert-token' });
   expect(alert).toMatchObject({ status: 201, body: { outcome: 'declared' } });
   await eventually(async () => {
     expect(kinds((await call(url, 'GET', `/incidents/${alert.body.incidentId}/timeline`)).body.timeline)).toEqual(['declared']);
@@ -145,27 +146,3 @@ test('on SIGTERM npm run api refuses new connections, finishes the request in fl
   expect(await declaring).toMatchObject({ status: 201, body: { status: 'DECLARED', title: 'Checkout returns 500' } });
   expect(await api.exited).toEqual({ code: 0, signal: null });
 });
-
-function alertmanagerPayload() {
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="HighErrorRate",run="${process.pid}-${Date.now()}"}`,
-    status: 'firing',
-    receiver: 'rampart',
-    groupLabels: { alertname: 'HighErrorRate' },
-    commonLabels: { alertname: 'HighErrorRate', severity: 'critical' },
-    commonAnnotations: { summary: 'Error rate above 5%' },
-    externalURL: 'http://alertmanager:9093',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'HighErrorRate', severity: 'critical' },
-        annotations: { summary: 'Error rate above 5%' },
-        startsAt: '2026-11-22T10:00:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        fingerprint: 'f1',
-      },
-    ],
-    truncatedAlerts: 0,
-  };
-}

@@ -14,6 +14,7 @@ import { eventually } from '../support/eventually';
 import { processesOf } from '../support/process-table';
 import { rampartEnv, startRampart, type RampartProcess } from '../support/rampart-process';
 import { call } from '../support/stack';
+import { firingAlertGroup } from '../support/alertmanager-payload';
 
 jest.setTimeout(600_000);
 
@@ -120,7 +121,7 @@ test('an api process alone accepts declarations, and nothing executes them until
     answered = true;
   });
   // An Alertmanager alert answers at once: the incident is written and its workflow started.
-  const alert = await call(url, 'POST', '/webhooks/alertmanager', alertmanagerPayload());
+  const alert = await call(url, 'POST', '/webhooks/alertmanager', firingAlertGroup({ alertname: 'HighErrorRate', severity: 'critical', summary: 'Error rate above 5%' }));
   expect(alert).toMatchObject({ status: 201, body: { outcome: 'declared' } });
   const alertIncident: string = alert.body.incidentId;
 
@@ -149,27 +150,3 @@ test('an api process alone accepts declarations, and nothing executes them until
   expect(ownerOf(firstTask?.workflowTaskStartedEventAttributes?.identity ?? '', { api, worker })).toBe('worker');
   expect(await pollerOwners(settings.RAMPART_TASK_QUEUE ?? '', { api, worker })).toEqual(['worker']);
 });
-
-function alertmanagerPayload() {
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="HighErrorRate",run="${process.pid}-${Date.now()}"}`,
-    status: 'firing',
-    receiver: 'rampart',
-    groupLabels: { alertname: 'HighErrorRate' },
-    commonLabels: { alertname: 'HighErrorRate', severity: 'critical' },
-    commonAnnotations: { summary: 'Error rate above 5%' },
-    externalURL: 'http://alertmanager:9093',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'HighErrorRate', severity: 'critical' },
-        annotations: { summary: 'Error rate above 5%' },
-        startsAt: '2026-11-22T10:00:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        fingerprint: 'f1',
-      },
-    ],
-    truncatedAlerts: 0,
-  };
-}

@@ -13,6 +13,7 @@ import { eventually } from '../support/eventually';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { call } from '../support/stack';
 import { productionEnv, startProduction, type ProductionProcess, type ProductionScript } from './production-process';
+import { firingAlertGroup } from '../support/alertmanager-payload';
 
 jest.setTimeout(600_000);
 
@@ -103,7 +104,7 @@ test('SIGTERM while a breach notice is being sent: the worker stops polling, the
   worker.signal('SIGTERM');
   await worker.waitFor(/^rampart: SIGTERM received, shutting down/m);
   // It stops polling: an incident declared now waits for another worker, though this one lives on.
-  const alert = await call(url, 'POST', '/webhooks/alertmanager', alertmanagerPayload());
+  const alert = await call(url, 'POST', '/webhooks/alertmanager', firingAlertGroup({ alertname: 'DuringShutdown', severity: 'warning', summary: 'Declared while the worker stops' }));
   expect(alert.status).toBe(201);
   expect(worker.hasExited()).toBe(false);
   expect(server.heldMessages()).toHaveLength(1);
@@ -134,27 +135,3 @@ test('a send still held when RAMPART_SHUTDOWN_GRACE runs out is abandoned: the w
   expect(server.heldMessages()).toHaveLength(1);
   expect(await deliveries(breachId)).toEqual([expect.objectContaining({ status: 'sending', attempts: 1 })]);
 });
-
-function alertmanagerPayload() {
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="DuringShutdown",run="${process.pid}-${Date.now()}-${Math.random()}"}`,
-    status: 'firing',
-    receiver: 'rampart',
-    groupLabels: { alertname: 'DuringShutdown' },
-    commonLabels: { alertname: 'DuringShutdown', severity: 'warning' },
-    commonAnnotations: { summary: 'Declared while the worker stops' },
-    externalURL: 'http://alertmanager:9093',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'DuringShutdown', severity: 'warning' },
-        annotations: { summary: 'Declared while the worker stops' },
-        startsAt: '2026-11-22T10:00:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        fingerprint: 'f1',
-      },
-    ],
-    truncatedAlerts: 0,
-  };
-}
